@@ -1,0 +1,185 @@
+// Package octopus is Octopus for Caddy: an LLM API gateway as a Caddy v2
+// plugin. This root package is the Caddy glue: the `octopus` app (channels,
+// groups, keys and the long-lived state), the `octopus` relay handler and
+// the `octopus_admin` handler, and their Caddyfile syntax. The work itself
+// lives in the sub-packages (relay, balancer, transform, routing, …).
+package octopus
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/caddyserver/caddy/v2"
+	"go.uber.org/zap"
+
+	"github.com/octopuscaddy/octopus/routing"
+)
+
+func init() {
+	caddy.RegisterModule(App{})
+	caddy.RegisterModule(Handler{})
+}
+
+// App is the `octopus` Caddy app. It owns everything long-lived: the
+// channels, groups and client keys, the compiled routing snapshot the
+// relay reads, and the state that survives reloads (balancer and breaker
+// state, upstream connection pools) kept in a caddy.UsagePool.
+//
+// It is configured with the `octopus` global option in the Caddyfile.
+type App struct {
+	// Database selects the store: sqlite (default, data/octopus.db),
+	// postgres or mysql.
+	Database *Database `json:"database,omitempty"`
+	// AdminPassword is the first-boot password of the admin user. When
+	// unset, a random one is generated and logged once.
+	AdminPassword string `json:"admin_password,omitempty"`
+	// StatsFlushInterval is how often in-memory usage counters are
+	// written to the store. Default 5m.
+	StatsFlushInterval caddy.Duration `json:"stats_flush_interval,omitempty"`
+	// PriceSync configures the models.dev price sync.
+	PriceSync *PriceSync `json:"price_sync,omitempty"`
+	// ModelSyncInterval is how often channels with auto sync refresh their
+	// model lists. Default 24h.
+	ModelSyncInterval caddy.Duration `json:"model_sync_interval,omitempty"`
+	// LogRetention is how long request logs are kept. Default 7d.
+	LogRetention caddy.Duration `json:"log_retention,omitempty"`
+	// Channels are the upstream providers declared in the config.
+	Channels []routing.ChannelConfig `json:"channels,omitempty"`
+	// Groups are the public model names declared in the config.
+	Groups []routing.GroupConfig `json:"groups,omitempty"`
+	// APIKeys are the client keys declared in the config.
+	APIKeys []routing.APIKeyConfig `json:"api_keys,omitempty"`
+
+	logger *zap.Logger
+	shared *sharedState
+	// static is the config from the Caddyfile/JSON with placeholders
+	// resolved; the store's definitions are merged on top of it.
+	static routing.Config
+	snap   atomic.Pointer[routing.Snapshot]
+}
+
+// Database selects the store.
+type Database struct {
+	// Driver is sqlite, postgres or mysql.
+	Driver string `json:"driver"`
+	// DSN is the connection string (for sqlite, the file path).
+	DSN string `json:"dsn,omitempty"`
+}
+
+// PriceSync configures the price sync from models.dev.
+type PriceSync struct {
+	// URL is the models.dev api.json URL. Default https://models.dev/api.json.
+	URL string `json:"url,omitempty"`
+	// Interval is the time between syncs. Default 24h.
+	Interval caddy.Duration `json:"interval,omitempty"`
+	// Disabled turns the sync off.
+	Disabled bool `json:"disabled,omitempty"`
+}
+
+// CaddyModule returns the Caddy module information.
+func (App) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "octopus",
+		New: func() caddy.Module { return new(App) },
+	}
+}
+
+// Provision resolves placeholders, validates the config and compiles the
+// routing snapshot. It opens nothing and calls no network, so `caddy
+// validate` stays cheap.
+func (a *App) Provision(ctx caddy.Context) error {
+	a.logger = ctx.Logger()
+	a.shared = acquireShared()
+
+	static, err := a.resolveStatic()
+	if err != nil {
+		return err
+	}
+	a.static = static
+	snap, err := routing.Compile(static, a.shared.deps())
+	if err != nil {
+		return err
+	}
+	a.snap.Store(snap)
+	return nil
+}
+
+// resolveStatic resolves {env.*} and {file.*} placeholders in secrets and
+// URLs and returns the config's definitions.
+func (a *App) resolveStatic() (routing.Config, error) {
+	repl := caddy.NewReplacer()
+	var cfg routing.Config
+	resolve := func(what, s string) (string, error) {
+		v, err := repl.ReplaceOrErr(s, true, true)
+		if err != nil {
+			return "", fmt.Errorf("%s: %v (is the environment variable or file set?)", what, err)
+		}
+		return v, nil
+	}
+	channels := make([]routing.ChannelConfig, len(a.Channels))
+	for i, ch := range a.Channels {
+		ch.Keys = append([]string(nil), ch.Keys...)
+		for j, k := range ch.Keys {
+			v, err := resolve(fmt.Sprintf("channel %q key %d", ch.Name, j+1), k)
+			if err != nil {
+				return cfg, err
+			}
+			ch.Keys[j] = v
+		}
+		var err error
+		for _, f := range []*string{&ch.BaseURL, &ch.Proxy, &ch.TokenURL, &ch.ClientID, &ch.ClientSecret, &ch.Project} {
+			if *f == "" {
+				continue
+			}
+			if *f, err = resolve(fmt.Sprintf("channel %q", ch.Name), *f); err != nil {
+				return cfg, err
+			}
+		}
+		if len(ch.Headers) > 0 {
+			h := make(map[string]string, len(ch.Headers))
+			for k, v := range ch.Headers {
+				if h[k], err = resolve(fmt.Sprintf("channel %q header %s", ch.Name, k), v); err != nil {
+					return cfg, err
+				}
+			}
+			ch.Headers = h
+		}
+		channels[i] = ch
+	}
+	keys := make([]routing.APIKeyConfig, len(a.APIKeys))
+	for i, k := range a.APIKeys {
+		v, err := resolve(fmt.Sprintf("api_key %q", k.Name), k.Secret)
+		if err != nil {
+			return cfg, err
+		}
+		k.Secret = v
+		keys[i] = k
+	}
+	err := cfg.Merge(routing.Config{Channels: channels, Groups: a.Groups, Keys: keys}, routing.FromCaddyfile)
+	return cfg, err
+}
+
+// Start starts the app's workers.
+func (a *App) Start() error { return nil }
+
+// Stop stops the app's workers.
+func (a *App) Stop() error { return nil }
+
+// Cleanup releases this config's hold on the shared state.
+func (a *App) Cleanup() error {
+	if a.shared != nil {
+		releaseShared()
+		a.shared = nil
+	}
+	return nil
+}
+
+// Snapshot returns the live routing snapshot.
+func (a *App) Snapshot() *routing.Snapshot { return a.snap.Load() }
+
+// Interface guards
+var (
+	_ caddy.App          = (*App)(nil)
+	_ caddy.Provisioner  = (*App)(nil)
+	_ caddy.CleanerUpper = (*App)(nil)
+)

@@ -1,0 +1,439 @@
+package relay
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+	"go.uber.org/zap"
+
+	"github.com/octopuscaddy/octopus/provider"
+	"github.com/octopuscaddy/octopus/routing"
+	"github.com/octopuscaddy/octopus/transform"
+)
+
+// exchange is one client request on its way through the attempt loop.
+type exchange struct {
+	e     *Engine
+	w     http.ResponseWriter
+	r     *http.Request
+	ep    endpoint
+	snap  *routing.Snapshot
+	key   *routing.Key
+	body  []byte
+	start time.Time
+	rec   *Record
+
+	model  string // model the client asked for
+	stream bool
+	group  *routing.Group
+
+	// creq is the decoded client request, decoded once on the first
+	// attempt that needs translation.
+	creq      *transform.Request
+	decodeErr error
+}
+
+// outcome of one attempt.
+type outcome struct {
+	// done means the client has its answer (success or an error that is
+	// not retried); the loop stops.
+	done bool
+	// err is the error that made the attempt fail, for the final message.
+	err *transform.Error
+}
+
+func (x *exchange) fail(e *transform.Error) {
+	x.rec.Status, x.rec.Error = e.Status, e.Message
+	writeError(x.w, x.ep.format, e)
+}
+
+func (x *exchange) serve() {
+	if x.ep.format == transform.Gemini {
+		x.model, x.stream = x.ep.model, x.ep.stream
+		if len(bytes.TrimSpace(x.body)) > 0 && !gjson.ValidBytes(x.body) {
+			x.fail(transform.Errorf(400, "request body is not valid JSON"))
+			return
+		}
+	} else {
+		if !gjson.ValidBytes(x.body) {
+			x.fail(transform.Errorf(400, "request body is not valid JSON"))
+			return
+		}
+		m := gjson.GetBytes(x.body, "model")
+		if m.Type != gjson.String || m.Str == "" {
+			e := transform.Errorf(400, "model: required (a string naming the model or group to use)")
+			e.Param = "model"
+			x.fail(e)
+			return
+		}
+		x.model = m.Str
+		x.stream = x.ep.op == opGenerate && gjson.GetBytes(x.body, "stream").Bool()
+	}
+	x.rec.Stream = x.stream
+	g, ok := x.snap.Resolve(x.model)
+	if !ok || !x.key.Allows(g.Name) {
+		e := transform.Errorf(404, "model %q does not exist or this API key may not use it; GET /v1/models lists the models you can use", x.model)
+		e.Code, e.Param = "model_not_found", "model"
+		x.fail(e)
+		return
+	}
+	x.group = g
+	x.rec.Group = g.Name
+
+	var last *transform.Error
+	it := g.Attempts(x.start)
+	for {
+		t, ok := it.Next()
+		if !ok {
+			break
+		}
+		o := x.try(&it, t)
+		if o.done {
+			return
+		}
+		last = o.err
+		if x.r.Context().Err() != nil { // client went away
+			x.rec.Status = 499
+			return
+		}
+	}
+	x.allFailed(&it, last)
+}
+
+// allFailed answers when no attempt succeeded.
+func (x *exchange) allFailed(it *routing.Attempts, last *transform.Error) {
+	if last == nil {
+		e := transform.Errorf(503, "no healthy channel for model %q right now: every member is cooling down after failures", x.group.Name)
+		e.RetryAfter = it.RetryAfter()
+		x.fail(e)
+		return
+	}
+	status := http.StatusBadGateway
+	switch {
+	case last.Status == 429:
+		status = 429
+	case last.Status == 501:
+		status = 501
+	case last.Kind == transform.KindTimeout:
+		status = http.StatusGatewayTimeout
+	}
+	e := transform.Errorf(status, "all attempts for model %q failed; last error from channel %q: %s", x.group.Name, x.rec.Channel, last.Message)
+	e.RetryAfter = last.RetryAfter
+	x.fail(e)
+}
+
+// try makes one upstream attempt.
+func (x *exchange) try(it *routing.Attempts, t routing.Try) outcome {
+	ch := t.Member.Channel
+	began := x.e.now()
+	x.rec.Channel, x.rec.Model, x.rec.Outbound = ch.Name, t.Member.Model, ch.Format
+	att := Attempt{Channel: ch.Name, Model: t.Member.Model}
+	o := x.attempt(it, t, &att)
+	att.Duration = x.e.now().Sub(began)
+	if o.err != nil && att.Error == "" {
+		att.Error = o.err.Message
+	}
+	x.rec.Attempts = append(x.rec.Attempts, att)
+	return o
+}
+
+func (x *exchange) passthrough(ch *routing.Channel) bool { return ch.Format == x.ep.format }
+
+// upstreamOp maps the client op to the provider op.
+func (x *exchange) upstreamOp() provider.Op {
+	switch x.ep.op {
+	case opCountTokens:
+		return provider.OpCountTokens
+	case opEmbeddings:
+		return provider.OpEmbeddings
+	}
+	return provider.OpGenerate
+}
+
+// buildBody returns the upstream body for member t.
+func (x *exchange) buildBody(ch *routing.Channel, model, project string) ([]byte, *transform.Error) {
+	if x.passthrough(ch) {
+		if x.ep.format == transform.Gemini || x.model == model {
+			return x.body, nil // the Gemini model is in the path
+		}
+		b, err := sjson.SetBytes(x.body, "model", model)
+		if err != nil {
+			return nil, transform.Errorf(400, "setting model: %v", err)
+		}
+		return b, nil
+	}
+	if x.ep.op != opGenerate {
+		return nil, transform.Errorf(501, "%s from %s clients to %s channels is not supported", opName(x.ep.op), x.ep.format.DisplayName(), ch.Format.DisplayName())
+	}
+	in, out := transform.Get(x.ep.format), transform.Get(ch.Format)
+	if in == nil || out == nil {
+		return nil, transform.Errorf(501, "translation from %s to %s is not available in this build", x.ep.format.DisplayName(), ch.Format.DisplayName())
+	}
+	if x.creq == nil && x.decodeErr == nil {
+		x.creq, x.decodeErr = in.DecodeRequest(x.body)
+		if x.decodeErr == nil && x.ep.format == transform.Gemini {
+			x.creq.Model, x.creq.Stream, x.creq.StreamArray = x.model, x.stream, x.ep.streamArray
+		}
+	}
+	if x.decodeErr != nil {
+		return nil, asError(x.decodeErr, 400)
+	}
+	b, err := out.EncodeRequest(x.creq, transform.EncodeOptions{
+		Model: model, Project: project, Stream: x.stream,
+		AnthropicVersion: ch.Headers.Get("anthropic-version"),
+	})
+	if err != nil {
+		return nil, asError(err, 400)
+	}
+	return b, nil
+}
+
+func opName(o op) string {
+	switch o {
+	case opCountTokens:
+		return "token counting"
+	case opEmbeddings:
+		return "embeddings"
+	}
+	return "generation"
+}
+
+// asError converts err to a transform.Error with a default status.
+func asError(err error, status int) *transform.Error {
+	var te *transform.Error
+	if errors.As(err, &te) {
+		return te
+	}
+	return transform.Errorf(status, "%v", err)
+}
+
+// forwardedHeaders are client headers a same-format call passes upstream.
+var forwardedHeaders = []string{"anthropic-version", "anthropic-beta", "openai-beta"}
+
+// attempt sends the request to one member and handles its answer.
+func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) outcome {
+	ch := t.Member.Channel
+	ctx, cancel := context.WithCancel(x.r.Context())
+	defer cancel()
+
+	key, project := t.Key, ch.OAuth.Project
+	if ch.Type.OAuth && x.e.Tokens != nil {
+		tok, proj, err := x.e.Tokens.Token(ctx, ch, t.Key, false)
+		if err != nil {
+			it.Report(t, routing.Failure, 0)
+			return outcome{err: transform.Errorf(502, "channel %q: getting an access token: %v", ch.Name, err)}
+		}
+		key, project = tok, proj
+	}
+	body, berr := x.buildBody(ch, t.Member.Model, project)
+	if berr != nil {
+		if berr.Status == 501 {
+			it.Report(t, routing.Skipped, 0)
+			return outcome{err: berr}
+		}
+		// The client's request itself is at fault: answer now.
+		x.fail(berr)
+		it.Report(t, routing.Skipped, 0)
+		return outcome{done: true}
+	}
+	upstreamStream := x.stream && x.ep.op == opGenerate
+	u := ch.Type.URL(ch.BaseURL, t.Member.Model, x.upstreamOp(), upstreamStream)
+	if upstreamStream && x.ep.streamArray && x.passthrough(ch) {
+		u = strings.TrimSuffix(u, "?alt=sse") // the client wants the JSON-array stream
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		it.Report(t, routing.Failure, 0)
+		return outcome{err: transform.Errorf(502, "channel %q: %v", ch.Name, err)}
+	}
+	h := req.Header
+	h.Set("Content-Type", "application/json")
+	if upstreamStream {
+		h.Set("Accept", "text/event-stream")
+	} else {
+		h.Set("Accept", "application/json")
+	}
+	if x.passthrough(ch) {
+		for _, name := range forwardedHeaders {
+			if v := x.r.Header.Get(name); v != "" {
+				h.Set(name, v)
+			}
+		}
+	}
+	for k, v := range ch.Headers {
+		h[k] = v
+	}
+	ch.Type.SetAuth(h, key)
+
+	// The channel timeout covers the wait for the first byte of the body.
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(ch.Timeout, func() { timedOut.Store(true); cancel() })
+	resp, err := ch.Client.Do(req)
+	if err != nil {
+		timer.Stop()
+		if x.r.Context().Err() != nil {
+			return outcome{done: true} // the client left; nothing to answer
+		}
+		it.Report(t, routing.Failure, 0)
+		if timedOut.Load() {
+			e := transform.Errorf(504, "channel %q sent no response within %s", ch.Name, ch.Timeout)
+			return outcome{err: e}
+		}
+		return outcome{err: transform.Errorf(502, "channel %q: %v", ch.Name, unwrapURLError(err))}
+	}
+	att.Status = resp.StatusCode
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		timer.Stop()
+		return x.upstreamError(it, t, resp)
+	}
+
+	br := bufio.NewReaderSize(resp.Body, 32<<10)
+	if upstreamStream {
+		// Wait for the first bytes before committing, so a dead or
+		// garbage stream can still fail over.
+		first, perr := firstByte(br)
+		timer.Stop()
+		if perr != nil || !plausibleStream(first, x.ep.streamArray && x.passthrough(ch)) {
+			resp.Body.Close()
+			if x.r.Context().Err() != nil {
+				return outcome{done: true}
+			}
+			it.Report(t, routing.Failure, 0)
+			msg := fmt.Sprintf("channel %q answered 200 but its stream did not start with an event", ch.Name)
+			if timedOut.Load() {
+				return outcome{err: transform.Errorf(504, "channel %q sent no stream data within %s", ch.Name, ch.Timeout)}
+			}
+			return outcome{err: transform.Errorf(502, "%s", msg)}
+		}
+		it.Report(t, routing.Success, 0)
+		x.rec.Status = 200
+		if x.passthrough(ch) {
+			x.copyStream(ch, resp, br, cancel)
+		} else {
+			x.translateStream(ch, resp, br, cancel)
+		}
+		return outcome{done: true}
+	}
+
+	data, rerr := readLimited(br, maxUpstreamBody)
+	timer.Stop()
+	resp.Body.Close()
+	if rerr != nil {
+		if x.r.Context().Err() != nil {
+			return outcome{done: true}
+		}
+		it.Report(t, routing.Failure, 0)
+		if timedOut.Load() {
+			return outcome{err: transform.Errorf(504, "channel %q sent no response within %s", ch.Name, ch.Timeout)}
+		}
+		return outcome{err: transform.Errorf(502, "channel %q: reading the answer: %v", ch.Name, rerr)}
+	}
+	if !gjson.ValidBytes(data) {
+		it.Report(t, routing.Failure, 0)
+		return outcome{err: transform.Errorf(502, "channel %q answered 200 with a body that is not JSON", ch.Name)}
+	}
+	it.Report(t, routing.Success, 0)
+	x.rec.Status = 200
+	if x.passthrough(ch) {
+		x.writePassthrough(resp, data)
+	} else {
+		x.writeTranslated(ch, data)
+	}
+	return outcome{done: true}
+}
+
+// upstreamError handles a non-2xx upstream answer: retryable statuses go
+// to the next member, others go back to the client in its own format.
+func (x *exchange) upstreamError(it *routing.Attempts, t routing.Try, resp *http.Response) outcome {
+	ch := t.Member.Channel
+	data, _ := readLimited(resp.Body, 1<<20)
+	resp.Body.Close()
+	ue := transform.DecodeError(ch.Format, resp.StatusCode, resp.Header, data)
+	ue.Message = fmt.Sprintf("%s (HTTP %d from channel %q)", ue.Message, resp.StatusCode, ch.Name)
+	switch s := resp.StatusCode; {
+	case s == 429:
+		it.Report(t, routing.RateLimited, ue.RetryAfter)
+		return outcome{err: ue}
+	case s == 408 || s >= 500:
+		it.Report(t, routing.Failure, ue.RetryAfter)
+		return outcome{err: ue}
+	case s == 401 || s == 403:
+		it.Report(t, routing.AuthFailed, 0)
+	default:
+		it.Report(t, routing.Success, 0) // the channel works; the request is at fault
+	}
+	x.rec.Status, x.rec.Error = resp.StatusCode, ue.Message
+	if x.passthrough(ch) {
+		// Same format: the client's SDK reads the upstream's own error.
+		x.w.Header().Set("Content-Type", "application/json")
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			x.w.Header().Set("Retry-After", ra)
+		}
+		x.w.WriteHeader(resp.StatusCode)
+		_, _ = x.w.Write(data)
+		return outcome{done: true}
+	}
+	writeError(x.w, x.ep.format, ue)
+	return outcome{done: true}
+}
+
+func unwrapURLError(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+// readLimited reads r to the end, failing past limit bytes.
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	var b bytes.Buffer
+	n, err := b.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > limit {
+		return nil, fmt.Errorf("answer larger than %d bytes", limit)
+	}
+	return b.Bytes(), nil
+}
+
+// firstByte waits for the first non-space byte of a body.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for i := 0; ; i++ {
+		b, err := br.Peek(i + 1)
+		if err != nil {
+			return 0, err
+		}
+		c := b[i]
+		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
+			return c, nil
+		}
+		if i > 1024 {
+			return 0, errors.New("only whitespace")
+		}
+	}
+}
+
+// plausibleStream reports whether a stream that starts with c looks like
+// SSE (or, for a Gemini JSON-array stream, like a JSON array).
+func plausibleStream(c byte, jsonArray bool) bool {
+	if jsonArray {
+		return c == '['
+	}
+	return c == 'd' || c == 'e' || c == ':' || c == 'i' || c == 'r' // data, event, comment, id, retry
+}
+
+func (x *exchange) logger() *zap.Logger { return x.e.Logger }

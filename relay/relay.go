@@ -1,0 +1,177 @@
+// Package relay serves the client-facing LLM endpoints: it authenticates
+// the client key, resolves the model to a group, walks the balancer's
+// attempts, and either passes the body straight through (same format) or
+// translates it (transform), streaming answers event by event.
+package relay
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/octopuscaddy/octopus/routing"
+	"github.com/octopuscaddy/octopus/transform"
+)
+
+// DefaultMaxBodySize bounds a client request body (Anthropic's own limit).
+const DefaultMaxBodySize = 32 << 20
+
+// maxUpstreamBody bounds a non-streaming upstream answer held in memory.
+const maxUpstreamBody = 64 << 20
+
+// Engine is the relay. It is safe for concurrent use; everything it reads
+// per request comes from the snapshot, loaded once per request.
+type Engine struct {
+	// Snapshot returns the live routing snapshot.
+	Snapshot func() *routing.Snapshot
+	// Logger is the handler's logger.
+	Logger *zap.Logger
+	// MaxBodySize bounds client bodies; DefaultMaxBodySize when zero.
+	MaxBodySize int64
+	// Tokens resolves the bearer token for an OAuth channel key
+	// (Antigravity); nil means keys are used as given.
+	Tokens TokenSource
+	// Observer receives one record per finished request; may be nil.
+	Observer Observer
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// TokenSource turns an OAuth channel key into an access token.
+type TokenSource interface {
+	// Token returns the access token and project for key of channel ch.
+	// force asks for a refresh even if the cached token looks valid (after
+	// the upstream answered 401).
+	Token(ctx context.Context, ch *routing.Channel, key string, force bool) (token, project string, err error)
+}
+
+// Observer receives finished requests (usage accounting, logs, metrics).
+type Observer interface {
+	Observe(rec *Record)
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// Handles reports whether r is a relay endpoint.
+func Handles(r *http.Request) bool { return match(r).op != opNone }
+
+// ServeHTTP serves r if it is a relay endpoint and reports whether it did;
+// other requests are left for the next handler.
+func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) bool {
+	ep := match(r)
+	if ep.op == opNone {
+		return false
+	}
+	start := e.now()
+	snap := e.Snapshot()
+	key, ok := snap.Authenticate(clientKey(r))
+	if !ok {
+		msg := "missing API key: send it as Authorization: Bearer <key>, x-api-key, x-goog-api-key or ?key="
+		if clientKey(r) != "" {
+			msg = "invalid API key"
+		}
+		writeError(w, ep.format, &transform.Error{Status: 401, Kind: transform.KindAuthentication, Message: msg, Code: "invalid_api_key"})
+		return true
+	}
+	if key.Disabled {
+		writeError(w, ep.format, transform.Errorf(401, "API key %q is disabled", key.Name))
+		return true
+	}
+	if key.Expired(start) {
+		writeError(w, ep.format, transform.Errorf(401, "API key %q expired at %s", key.Name, key.Expires.UTC().Format(time.RFC3339)))
+		return true
+	}
+	switch ep.op {
+	case opListModels:
+		e.listModels(w, ep, snap, key)
+		return true
+	case opGetModel:
+		e.getModel(w, ep, snap, key)
+		return true
+	}
+
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 4<<20 { // don't keep huge image bodies alive
+			bufPool.Put(buf)
+		}
+	}()
+	limit := e.MaxBodySize
+	if limit <= 0 {
+		limit = DefaultMaxBodySize
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit)); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, ep.format, transform.Errorf(413, "request body larger than %d bytes; send a smaller request or raise max_body_size", limit))
+		} else {
+			writeError(w, ep.format, transform.Errorf(400, "reading request body: %v", err))
+		}
+		return true
+	}
+	x := &exchange{
+		e: e, w: w, r: r, ep: ep, snap: snap, key: key, body: buf.Bytes(), start: start,
+		rec: &Record{Key: key.Name, Inbound: ep.format, Start: start},
+	}
+	x.serve()
+	x.rec.Duration = e.now().Sub(start)
+	if e.Observer != nil {
+		e.Observer.Observe(x.rec)
+	}
+	return true
+}
+
+// writeError answers with e in format f's error shape.
+func writeError(w http.ResponseWriter, f transform.Format, e *transform.Error) {
+	status, body := transform.EncodeError(f, e)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	if e.RetryAfter > 0 {
+		secs := int(e.RetryAfter.Round(time.Second) / time.Second)
+		if secs < 1 {
+			secs = 1
+		}
+		h.Set("Retry-After", itoa(secs))
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+// flush pushes buffered bytes to the client.
+func flush(w http.ResponseWriter) {
+	_ = http.NewResponseController(w).Flush()
+}
+
+// discard drains and closes an upstream body so its connection is reused.
+func discard(rc io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(rc, 64<<10))
+	_ = rc.Close()
+}

@@ -1,0 +1,219 @@
+package relay
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/octopuscaddy/octopus/internal/sse"
+	"github.com/octopuscaddy/octopus/routing"
+	"github.com/octopuscaddy/octopus/transform"
+)
+
+// copyBufPool holds the buffers passthrough streams copy through.
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// idleTimer cancels the upstream call when a stream stays silent too long.
+type idleTimer struct {
+	t       *time.Timer
+	d       time.Duration
+	expired bool
+	mu      sync.Mutex
+}
+
+func newIdleTimer(d time.Duration, cancel context.CancelFunc) *idleTimer {
+	it := &idleTimer{d: d}
+	it.t = time.AfterFunc(d, func() {
+		it.mu.Lock()
+		it.expired = true
+		it.mu.Unlock()
+		cancel()
+	})
+	return it
+}
+
+func (it *idleTimer) reset() { it.t.Reset(it.d) }
+func (it *idleTimer) stop()  { it.t.Stop() }
+func (it *idleTimer) fired() bool {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	return it.expired
+}
+
+func setStreamHeaders(h http.Header, contentType string) {
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	h.Del("Content-Length")
+}
+
+// copyStream copies an upstream stream of the client's own format, byte for
+// byte, flushing after every read so events reach the client as they come.
+func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufio.Reader, cancel context.CancelFunc) {
+	defer resp.Body.Close()
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "text/event-stream"
+	}
+	setStreamHeaders(x.w.Header(), ct)
+	x.w.WriteHeader(http.StatusOK)
+	bp := copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bp)
+	buf := *bp
+	idle := newIdleTimer(ch.IdleTimeout, cancel)
+	defer idle.stop()
+	first := true
+	for {
+		n, err := br.Read(buf)
+		if n > 0 {
+			idle.reset()
+			if first {
+				x.rec.TTFT = x.e.now().Sub(x.start)
+				first = false
+			}
+			if _, werr := x.w.Write(buf[:n]); werr != nil {
+				return // client gone; the deferred cancel stops upstream
+			}
+			flush(x.w)
+		}
+		if err != nil {
+			if err != io.EOF && x.r.Context().Err() == nil {
+				msg := "upstream stream broke: " + err.Error()
+				if idle.fired() {
+					msg = "upstream stream was silent for longer than " + ch.IdleTimeout.String()
+				}
+				x.rec.Error = msg
+				_, _ = x.w.Write(streamErrorTail(x.ep.format, msg))
+				flush(x.w)
+			}
+			return
+		}
+	}
+}
+
+// streamErrorTail is what a broken stream ends with in the client's
+// format, so its SDK raises an error instead of taking a cut answer as
+// complete. Gemini streams have no error event; they just end.
+func streamErrorTail(f transform.Format, msg string) []byte {
+	m, _ := json.Marshal(msg)
+	switch f {
+	case transform.Anthropic:
+		return []byte("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":" + string(m) + "}}\n\n")
+	case transform.OpenAIResponses:
+		return []byte("event: error\ndata: {\"type\":\"error\",\"code\":\"server_error\",\"message\":" + string(m) + ",\"param\":null}\n\n")
+	case transform.OpenAIChat:
+		return []byte("data: {\"error\":{\"message\":" + string(m) + ",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n")
+	}
+	return nil
+}
+
+// translateStream converts an upstream stream into the client's format
+// event by event.
+func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br *bufio.Reader, cancel context.CancelFunc) {
+	defer resp.Body.Close()
+	ct := "text/event-stream"
+	if x.creq.StreamArray {
+		ct = "application/json"
+	}
+	setStreamHeaders(x.w.Header(), ct)
+	x.w.WriteHeader(http.StatusOK)
+	dec := transform.Get(ch.Format).NewStreamDecoder()
+	enc := transform.Get(x.ep.format).NewStreamEncoder(x.w, x.creq)
+	rd := sse.NewReader(br)
+	idle := newIdleTimer(ch.IdleTimeout, cancel)
+	defer idle.stop()
+	evs := make([]transform.Event, 0, 8)
+	first := true
+	emit := func() bool {
+		for i := range evs {
+			ev := &evs[i]
+			if ev.Usage != nil {
+				x.rec.Usage, x.rec.UsageKnown = *ev.Usage, true
+			}
+			if ev.Type == transform.EventError && ev.Error != nil {
+				x.rec.Error = ev.Error.Message
+			}
+			if err := enc.Encode(ev); err != nil {
+				return false
+			}
+		}
+		if len(evs) > 0 {
+			if first {
+				x.rec.TTFT = x.e.now().Sub(x.start)
+				first = false
+			}
+			flush(x.w)
+		}
+		return true
+	}
+	for {
+		name, data, err := rd.Next()
+		if err != nil {
+			if err != io.EOF && x.r.Context().Err() == nil {
+				msg := "upstream stream broke: " + err.Error()
+				if idle.fired() {
+					msg = "upstream stream was silent for longer than " + ch.IdleTimeout.String()
+				}
+				evs = append(evs[:0], transform.Event{Type: transform.EventError, Error: transform.Errorf(502, "%s", msg)})
+				emit()
+			}
+			break
+		}
+		idle.reset()
+		var done bool
+		var derr error
+		evs, done, derr = dec.Feed(evs[:0], name, data)
+		if !emit() {
+			return // client gone
+		}
+		if derr != nil {
+			evs = append(evs[:0], transform.Event{Type: transform.EventError, Error: asError(derr, 502)})
+			emit()
+			break
+		}
+		if done {
+			break
+		}
+	}
+	evs = dec.Close(evs[:0])
+	emit()
+	_ = enc.Close()
+	flush(x.w)
+}
+
+// writePassthrough sends a same-format non-streaming answer as it came.
+func (x *exchange) writePassthrough(resp *http.Response, data []byte) {
+	h := x.w.Header()
+	h.Set("Content-Type", "application/json")
+	for _, name := range []string{"x-request-id", "request-id", "openai-processing-ms"} {
+		if v := resp.Header.Get(name); v != "" {
+			h.Set(name, v)
+		}
+	}
+	x.rec.TTFT = x.e.now().Sub(x.start)
+	x.w.WriteHeader(http.StatusOK)
+	_, _ = x.w.Write(data)
+}
+
+// writeTranslated converts a non-streaming answer to the client's format.
+func (x *exchange) writeTranslated(ch *routing.Channel, data []byte) {
+	resp, err := transform.Get(ch.Format).DecodeResponse(data)
+	if err != nil {
+		x.fail(transform.Errorf(502, "channel %q answered with a body that could not be read: %v", ch.Name, err))
+		return
+	}
+	x.rec.Usage, x.rec.UsageKnown = resp.Usage, !resp.Usage.IsZero()
+	out, err := transform.Get(x.ep.format).EncodeResponse(resp, x.creq)
+	if err != nil {
+		x.fail(asError(err, 502))
+		return
+	}
+	x.rec.TTFT = x.e.now().Sub(x.start)
+	x.w.Header().Set("Content-Type", "application/json")
+	x.w.WriteHeader(http.StatusOK)
+	_, _ = x.w.Write(out)
+}
