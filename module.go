@@ -55,7 +55,7 @@ type App struct {
 	// static is the config from the Caddyfile/JSON with placeholders
 	// resolved; the store's definitions are merged on top of it.
 	static routing.Config
-	snap   atomic.Pointer[routing.Snapshot]
+	snap   *atomic.Pointer[routing.Snapshot]
 }
 
 // Database selects the store.
@@ -100,6 +100,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 	if err != nil {
 		return err
 	}
+	a.snap = new(atomic.Pointer[routing.Snapshot])
 	a.snap.Store(snap)
 	return nil
 }
@@ -160,7 +161,10 @@ func (a *App) resolveStatic() (routing.Config, error) {
 }
 
 // Start starts the app's workers.
-func (a *App) Start() error { return nil }
+func (a *App) Start() error {
+	a.snap.Load().Retain(a.shared.runtime)
+	return nil
+}
 
 // Stop stops the app's workers.
 func (a *App) Stop() error { return nil }

@@ -187,6 +187,7 @@ func Compile(cfg Config, rt *Runtime) (*Snapshot, error) {
 		s.direct[m] = g
 	}
 	slices.Sort(s.names)
+
 	names := map[string]bool{}
 	for _, k := range cfg.Keys {
 		if k.Name == "" {
@@ -213,6 +214,21 @@ func Compile(cfg Config, rt *Runtime) (*Snapshot, error) {
 		s.keys[h] = ck
 	}
 	return s, nil
+}
+
+// Retain makes rt forget the health state of channels, keys and groups
+// this snapshot no longer serves. Call it once the snapshot is live (not at
+// compile time: a config that fails to start must not disturb the running
+// one).
+func (s *Snapshot) Retain(rt *Runtime) {
+	plans := make([]*plan, 0, len(s.groups)+len(s.direct))
+	for _, g := range s.groups {
+		plans = append(plans, g.plan)
+	}
+	for _, g := range s.direct {
+		plans = append(plans, g.plan)
+	}
+	rt.balance.st.Retain(plans...)
 }
 
 func compileChannel(c ChannelConfig, rt *Runtime) (*Channel, error) {
@@ -290,7 +306,7 @@ func (s *Snapshot) compileGroup(g GroupConfig, rt *Runtime) (*Group, error) {
 		}
 		cg.Members = append(cg.Members, &Member{Channel: ch, Model: m.Model, Priority: m.Priority, Weight: w})
 	}
-	p, err := rt.balance.plan(g.Name, g.Mode, cg.Members)
+	p, err := rt.balance.plan(g.Name, g.Mode, cg.Members, g.MaxAttempts)
 	if err != nil {
 		return nil, fmt.Errorf("group %q: %v", g.Name, err)
 	}
