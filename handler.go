@@ -41,6 +41,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		Snapshot:    app.Snapshot,
 		Logger:      ctx.Logger(),
 		MaxBodySize: h.MaxBodySize,
+		Tokens:      app.shared.tokens,
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package octopus
 import (
 	"github.com/caddyserver/caddy/v2"
 
+	"github.com/octopuscaddy/octopus/provider/antigravity"
 	"github.com/octopuscaddy/octopus/routing"
 )
 
@@ -17,6 +18,8 @@ const sharedKey = "octopus"
 // sharedState is the value kept in sharedPool.
 type sharedState struct {
 	runtime *routing.Runtime
+	// tokens caches Antigravity access tokens and projects.
+	tokens *antigravity.Tokens
 }
 
 // Destruct runs when the last config using the state goes away.
@@ -29,7 +32,7 @@ func acquireShared() *sharedState {
 	v, _, _ := sharedPool.LoadOrNew(sharedKey, func() (caddy.Destructor, error) {
 		// Built inside the constructor so a reload that finds the value
 		// already present allocates nothing that could leak.
-		return &sharedState{runtime: routing.NewRuntime()}, nil
+		return &sharedState{runtime: routing.NewRuntime(), tokens: new(antigravity.Tokens)}, nil
 	})
 	return v.(*sharedState)
 }

@@ -226,70 +226,63 @@ func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) ou
 	ctx, cancel := context.WithCancel(x.r.Context())
 	defer cancel()
 
-	key, project := t.Key, ch.OAuth.Project
-	if ch.Type.OAuth && x.e.Tokens != nil {
-		tok, proj, err := x.e.Tokens.Token(ctx, ch, t.Key, false)
-		if err != nil {
-			it.Report(t, routing.Failure, 0)
-			return outcome{err: transform.Errorf(502, "channel %q: getting an access token: %v", ch.Name, err)}
-		}
-		key, project = tok, proj
-	}
-	body, berr := x.buildBody(ch, t.Member.Model, project)
-	if berr != nil {
-		if berr.Status == 501 {
-			it.Report(t, routing.Skipped, 0)
-			return outcome{err: berr}
-		}
-		// The client's request itself is at fault: answer now.
-		x.fail(berr)
-		it.Report(t, routing.Skipped, 0)
-		return outcome{done: true}
-	}
 	upstreamStream := x.stream && x.ep.op == opGenerate
 	u := ch.Type.URL(ch.BaseURL, t.Member.Model, x.upstreamOp(), upstreamStream)
 	if upstreamStream && x.ep.streamArray && x.passthrough(ch) {
 		u = strings.TrimSuffix(u, "?alt=sse") // the client wants the JSON-array stream
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		it.Report(t, routing.Failure, 0)
-		return outcome{err: transform.Errorf(502, "channel %q: %v", ch.Name, err)}
-	}
-	h := req.Header
-	h.Set("Content-Type", "application/json")
-	if upstreamStream {
-		h.Set("Accept", "text/event-stream")
-	} else {
-		h.Set("Accept", "application/json")
-	}
-	if x.passthrough(ch) {
-		for _, name := range forwardedHeaders {
-			if v := x.r.Header.Get(name); v != "" {
-				h.Set(name, v)
-			}
-		}
-	}
-	for k, v := range ch.Headers {
-		h[k] = v
-	}
-	ch.Type.SetAuth(h, key)
-
 	// The channel timeout covers the wait for the first byte of the body.
 	var timedOut atomic.Bool
 	timer := time.AfterFunc(ch.Timeout, func() { timedOut.Store(true); cancel() })
-	resp, err := ch.Client.Do(req)
-	if err != nil {
-		timer.Stop()
-		if x.r.Context().Err() != nil {
-			return outcome{done: true} // the client left; nothing to answer
+	var resp *http.Response
+	// OAuth channels get one forced token refresh and retry after a 401.
+	for refreshed := false; ; refreshed = true {
+		key, project := t.Key, ch.OAuth.Project
+		if ch.Type.OAuth && x.e.Tokens != nil {
+			tok, proj, err := x.e.Tokens.Token(ctx, ch, t.Key, refreshed)
+			if err != nil {
+				timer.Stop()
+				it.Report(t, routing.AuthFailed, 0)
+				return outcome{err: transform.Errorf(502, "channel %q: getting an access token: %v", ch.Name, err)}
+			}
+			key, project = tok, proj
 		}
-		it.Report(t, routing.Failure, 0)
-		if timedOut.Load() {
-			e := transform.Errorf(504, "channel %q sent no response within %s", ch.Name, ch.Timeout)
-			return outcome{err: e}
+		body, berr := x.buildBody(ch, t.Member.Model, project)
+		if berr != nil {
+			timer.Stop()
+			it.Report(t, routing.Skipped, 0)
+			if berr.Status == 501 {
+				return outcome{err: berr}
+			}
+			// The client's request itself is at fault: answer now.
+			x.fail(berr)
+			return outcome{done: true}
 		}
-		return outcome{err: transform.Errorf(502, "channel %q: %v", ch.Name, unwrapURLError(err))}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+		if err != nil {
+			timer.Stop()
+			it.Report(t, routing.Failure, 0)
+			return outcome{err: transform.Errorf(502, "channel %q: %v", ch.Name, err)}
+		}
+		x.setHeaders(req.Header, ch, key, upstreamStream)
+		resp, err = ch.Client.Do(req)
+		if err != nil {
+			timer.Stop()
+			if x.r.Context().Err() != nil {
+				it.Report(t, routing.Skipped, 0)
+				return outcome{done: true} // the client left; nothing to answer
+			}
+			it.Report(t, routing.Failure, 0)
+			if timedOut.Load() {
+				return outcome{err: transform.Errorf(504, "channel %q sent no response within %s", ch.Name, ch.Timeout)}
+			}
+			return outcome{err: transform.Errorf(502, "channel %q: %v", ch.Name, unwrapURLError(err))}
+		}
+		if resp.StatusCode == http.StatusUnauthorized && ch.Type.OAuth && x.e.Tokens != nil && !refreshed {
+			discard(resp.Body)
+			continue
+		}
+		break
 	}
 	att.Status = resp.StatusCode
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -437,3 +430,26 @@ func plausibleStream(c byte, jsonArray bool) bool {
 }
 
 func (x *exchange) logger() *zap.Logger { return x.e.Logger }
+
+// setHeaders sets the upstream request headers: content negotiation, the
+// client headers a same-format call forwards, the channel's own headers,
+// and the channel's authentication.
+func (x *exchange) setHeaders(h http.Header, ch *routing.Channel, key string, stream bool) {
+	h.Set("Content-Type", "application/json")
+	if stream {
+		h.Set("Accept", "text/event-stream")
+	} else {
+		h.Set("Accept", "application/json")
+	}
+	if x.passthrough(ch) {
+		for _, name := range forwardedHeaders {
+			if v := x.r.Header.Get(name); v != "" {
+				h.Set(name, v)
+			}
+		}
+	}
+	for k, v := range ch.Headers {
+		h[k] = v
+	}
+	ch.Type.SetAuth(h, key)
+}
