@@ -6,13 +6,17 @@
 package octopus
 
 import (
+	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"go.uber.org/zap"
 
 	"github.com/octopuscaddy/octopus/routing"
+	"github.com/octopuscaddy/octopus/store"
 )
 
 func init() {
@@ -56,6 +60,12 @@ type App struct {
 	// resolved; the store's definitions are merged on top of it.
 	static routing.Config
 	snap   *atomic.Pointer[routing.Snapshot]
+
+	store       *store.Store
+	storeHeld   bool
+	seenVersion *atomic.Int64
+	rebuildMu   *sync.Mutex // orders snapshot rebuilds; never on the request path
+	cancel      context.CancelFunc
 }
 
 // Database selects the store.
@@ -90,6 +100,32 @@ func (App) CaddyModule() caddy.ModuleInfo {
 func (a *App) Provision(ctx caddy.Context) error {
 	a.logger = ctx.Logger()
 	a.shared = acquireShared()
+	if a.Database == nil {
+		a.Database = &Database{Driver: "sqlite"}
+	}
+	if a.Database.Driver == "sqlite" && a.Database.DSN == "" {
+		a.Database.DSN = store.DefaultSQLitePath
+	}
+	if a.StatsFlushInterval <= 0 {
+		a.StatsFlushInterval = caddy.Duration(5 * time.Minute)
+	}
+	if a.ModelSyncInterval <= 0 {
+		a.ModelSyncInterval = caddy.Duration(24 * time.Hour)
+	}
+	if a.LogRetention <= 0 {
+		a.LogRetention = caddy.Duration(7 * 24 * time.Hour)
+	}
+	if a.PriceSync == nil {
+		a.PriceSync = &PriceSync{}
+	}
+	if !a.PriceSync.Disabled {
+		if a.PriceSync.URL == "" {
+			a.PriceSync.URL = "https://models.dev/api.json"
+		}
+		if a.PriceSync.Interval <= 0 {
+			a.PriceSync.Interval = caddy.Duration(24 * time.Hour)
+		}
+	}
 
 	static, err := a.resolveStatic()
 	if err != nil {
@@ -101,6 +137,8 @@ func (a *App) Provision(ctx caddy.Context) error {
 		return err
 	}
 	a.snap = new(atomic.Pointer[routing.Snapshot])
+	a.seenVersion = new(atomic.Int64)
+	a.rebuildMu = new(sync.Mutex)
 	a.snap.Store(snap)
 	return nil
 }
@@ -160,17 +198,46 @@ func (a *App) resolveStatic() (routing.Config, error) {
 	return cfg, err
 }
 
-// Start starts the app's workers.
+// Start opens the store (migrating it on first open), merges its
+// channels, groups and keys with the config's, and starts the workers.
 func (a *App) Start() error {
-	a.snap.Load().Retain(a.shared.runtime)
+	ctx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	startCtx, done := context.WithTimeout(ctx, time.Minute)
+	defer done()
+	if err := a.openStore(startCtx); err != nil {
+		return err
+	}
+	v, err := a.store.ConfigVersion(startCtx)
+	if err != nil {
+		return fmt.Errorf("reading the config version: %v", err)
+	}
+	a.seenVersion.Store(v)
+	if err := a.Rebuild(startCtx); err != nil {
+		return err
+	}
+	go a.pollConfig(ctx)
 	return nil
 }
 
 // Stop stops the app's workers.
-func (a *App) Stop() error { return nil }
+func (a *App) Stop() error {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	return nil
+}
 
-// Cleanup releases this config's hold on the shared state.
+// Cleanup releases this config's hold on the shared state and the store.
+// It tolerates a partly provisioned or never started app.
 func (a *App) Cleanup() error {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	if a.storeHeld {
+		_, _ = storePool.Delete(a.storeKey())
+		a.storeHeld = false
+	}
 	if a.shared != nil {
 		releaseShared()
 		a.shared = nil

@@ -84,6 +84,9 @@ type APIKeyConfig struct {
 	// Secret is the key clients send. Use a placeholder such as
 	// {env.TEAM_A_KEY} to keep it out of the config.
 	Secret string `json:"secret"`
+	// SecretHash is the hex SHA-256 of the secret, for keys from the store,
+	// which keeps no secrets; used when Secret is empty.
+	SecretHash string `json:"-"`
 	// Models lists the groups this key may use; all when empty.
 	Models []string `json:"models,omitempty"`
 	// MaxCost is the spend limit in USD; unlimited when zero.

@@ -3,6 +3,7 @@ package routing
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"slices"
@@ -197,10 +198,19 @@ func Compile(cfg Config, rt *Runtime) (*Snapshot, error) {
 			return nil, fmt.Errorf("api_key %q defined twice", k.Name)
 		}
 		names[k.Name] = true
-		if len(k.Secret) < 8 {
-			return nil, fmt.Errorf("api_key %q: the secret must be at least 8 characters", k.Name)
+		var h [32]byte
+		if k.Secret == "" && k.SecretHash != "" {
+			if b, err := hex.DecodeString(k.SecretHash); err != nil || len(b) != 32 {
+				return nil, fmt.Errorf("api_key %q: bad stored hash", k.Name)
+			} else {
+				copy(h[:], b)
+			}
+		} else {
+			if len(k.Secret) < 8 {
+				return nil, fmt.Errorf("api_key %q: the secret must be at least 8 characters", k.Name)
+			}
+			h = HashSecret(k.Secret)
 		}
-		h := HashSecret(k.Secret)
 		if prev, dup := s.keys[h]; dup {
 			return nil, fmt.Errorf("api_key %q has the same secret as api_key %q", k.Name, prev.Name)
 		}

@@ -28,6 +28,8 @@ type Instance struct {
 	Port int
 	// BaseURL is http://127.0.0.1:Port.
 	BaseURL string
+	// Dir is a temporary folder for the test's files (the database).
+	Dir string
 }
 
 // FreePort returns a free loopback TCP port.
@@ -45,12 +47,12 @@ func FreePort(t testing.TB) int {
 const Globals = "admin off\n\tpersist_config off\n\tauto_https off\n\tskip_install_trust\n\tgrace_period 5s"
 
 // Start loads caddyfile and returns the instance; Caddy stops when the
-// test ends. In caddyfile, {PORT} is replaced with a free port and
-// {GLOBALS} with Globals.
+// test ends. In caddyfile, {PORT} is replaced with a free port, {GLOBALS}
+// with Globals and {DB} with a SQLite file in a temporary folder.
 func Start(t testing.TB, caddyfile string) *Instance {
 	t.Helper()
 	mu.Lock()
-	in := &Instance{t: t, Port: FreePort(t)}
+	in := &Instance{t: t, Port: FreePort(t), Dir: t.TempDir()}
 	in.BaseURL = fmt.Sprintf("http://127.0.0.1:%d", in.Port)
 	if err := in.load(caddyfile); err != nil {
 		mu.Unlock()
@@ -71,6 +73,7 @@ func (in *Instance) Reload(caddyfile string) error { return in.load(caddyfile) }
 func (in *Instance) Adapt(caddyfile string) ([]byte, error) {
 	caddyfile = strings.ReplaceAll(caddyfile, "{PORT}", fmt.Sprint(in.Port))
 	caddyfile = strings.ReplaceAll(caddyfile, "{GLOBALS}", Globals)
+	caddyfile = strings.ReplaceAll(caddyfile, "{DB}", in.Dir+"/octopus.db")
 	cfg, warn, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(caddyfile), map[string]any{"filename": "Caddyfile"})
 	if err != nil {
 		return nil, err
