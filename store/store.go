@@ -1,0 +1,190 @@
+// Package store is Octopus's database: channels, groups, client API keys,
+// prices, settings, admin users and sessions, usage statistics and request
+// logs, on SQLite (default, cgo-free), PostgreSQL or MySQL/MariaDB.
+//
+// Other packages use the functions and plain types of this package; the ent
+// client (Client) is exposed for the usage and reporting code that needs
+// aggregate queries. Every function that changes configuration runs in one
+// transaction, validates its input first (*ValidationError), reports clashes
+// as *ConflictError and missing rows as ErrNotFound, and bumps the config
+// version in the same transaction so other gateway instances notice.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/octopuscaddy/octopus/ent"
+	"github.com/octopuscaddy/octopus/ent/migrate"
+
+	// Database drivers: modernc's SQLite needs no cgo, so a default
+	// `xcaddy build` works; pgx and go-sql-driver are the usual ones.
+	_ "github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+)
+
+// Driver names accepted by Open.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+	MySQL    = "mysql"
+)
+
+// DefaultSQLitePath is the database file used when no database is configured.
+const DefaultSQLitePath = "data/octopus.db"
+
+// Store is an open database. It is safe for concurrent use.
+type Store struct {
+	client *ent.Client
+	db     *sql.DB
+	driver string
+
+	mu           sync.RWMutex
+	channelTypes map[string]struct{} // nil: any well-formed type name
+}
+
+// Open connects to a database. driver is "sqlite" (default when empty),
+// "postgres" or "mysql" (the aliases "sqlite3", "postgresql", "pgx" and
+// "mariadb" are accepted too). For SQLite, dsn is a file path or a "file:"
+// URI (DefaultSQLitePath when empty) whose folder is created; WAL, foreign
+// keys and a busy timeout are switched on. For MySQL, parseTime is forced on
+// and times are read and written as UTC.
+//
+// Open checks that the database answers but does not change it; call
+// Migrate to create or update the schema.
+func Open(ctx context.Context, driver, dsn string) (*Store, error) {
+	name, err := normalizeDriver(driver)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		db  *sql.DB
+		dia string
+	)
+	switch name {
+	case SQLite:
+		dsn, memory, err := sqliteDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		if db, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		dia = dialect.SQLite
+		if memory {
+			// Every connection to ":memory:" is a database of its own.
+			db.SetMaxOpenConns(1)
+		} else {
+			// WAL lets readers run beside the one writer; writers queue on
+			// the busy timeout. A few connections are plenty on SQLite.
+			db.SetMaxOpenConns(4)
+			db.SetMaxIdleConns(4)
+		}
+	case Postgres:
+		if dsn == "" {
+			return nil, fmt.Errorf("store: postgres needs a connection string")
+		}
+		if db, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		dia = dialect.Postgres
+		setPool(db)
+	case MySQL:
+		dsn, err := mysqlDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		if db, err = sql.Open("mysql", dsn); err != nil {
+			return nil, fmt.Errorf("store: open mysql: %w", err)
+		}
+		dia = dialect.MySQL
+		setPool(db)
+		// Servers close idle connections after wait_timeout (8h by
+		// default, often much less behind proxies).
+		db.SetConnMaxLifetime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", name, err)
+	}
+	drv := entsql.OpenDB(dia, db)
+	return &Store{client: ent.NewClient(ent.Driver(drv)), db: db, driver: name}, nil
+}
+
+// setPool sizes a client/server database pool: enough for concurrent admin
+// requests and flushes, few enough to share a small server between
+// instances.
+func setPool(db *sql.DB) {
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+}
+
+// normalizeDriver maps a driver name or alias to SQLite, Postgres or MySQL.
+func normalizeDriver(driver string) (string, error) {
+	switch driver {
+	case "", SQLite, "sqlite3":
+		return SQLite, nil
+	case Postgres, "postgresql", "pgx":
+		return Postgres, nil
+	case MySQL, "mariadb":
+		return MySQL, nil
+	}
+	return "", &ValidationError{Field: "database", Reason: fmt.Sprintf("unknown database driver %q (want sqlite, postgres or mysql)", driver)}
+}
+
+// Migrate creates missing tables, columns and indexes. It only ever adds
+// (ent's default), so running it on every start is safe, and running it on
+// an up-to-date schema changes nothing.
+func (s *Store) Migrate(ctx context.Context) error {
+	if err := s.client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
+		return fmt.Errorf("store: migrate %s schema: %w", s.driver, err)
+	}
+	return nil
+}
+
+// Client returns the ent client, for aggregate queries that have no store
+// function. Prefer store functions: they validate and keep the config
+// version current.
+func (s *Store) Client() *ent.Client { return s.client }
+
+// DB returns the underlying database handle.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Driver returns the normalized driver name: SQLite, Postgres or MySQL.
+func (s *Store) Driver() string { return s.driver }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.client.Close() }
+
+// SetChannelTypes restricts channel types to names (the provider registry's
+// types). Until it is called, any well-formed type name is accepted.
+func (s *Store) SetChannelTypes(names ...string) {
+	m := make(map[string]struct{}, len(names))
+	for _, n := range names {
+		m[n] = struct{}{}
+	}
+	s.mu.Lock()
+	s.channelTypes = m
+	s.mu.Unlock()
+}
+
+// knownType reports whether t is an allowed channel type.
+func (s *Store) knownType(t string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.channelTypes == nil {
+		return true
+	}
+	_, ok := s.channelTypes[t]
+	return ok
+}
