@@ -12,6 +12,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"go.uber.org/zap"
 
+	"github.com/octopuscaddy/octopus/provider/antigravity"
 	"github.com/octopuscaddy/octopus/routing"
 	"github.com/octopuscaddy/octopus/store"
 )
@@ -230,3 +231,6 @@ func (a *App) StaticConfig() routing.Config { return a.static }
 
 // Runtime returns the state shared across reloads.
 func (a *App) Runtime() *routing.Runtime { return a.shared.runtime }
+
+// Tokens returns the Antigravity token cache.
+func (a *App) Tokens() *antigravity.Tokens { return a.shared.tokens }
