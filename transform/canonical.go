@@ -59,6 +59,10 @@ type Request struct {
 	// canonical model does not know, by JSON key, raw. Encoders for the
 	// same format may copy them back; others drop them.
 	Extra map[string]json.RawMessage
+	// SourceFormat is the format the request was decoded from ("" when it
+	// was built in Go). An encoder copies Extra back only when SourceFormat
+	// is its own format, since the keys mean nothing to another API.
+	SourceFormat Format
 }
 
 // Role of a message.

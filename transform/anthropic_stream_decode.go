@@ -1,0 +1,250 @@
+package transform
+
+import (
+	"net/http"
+
+	"github.com/tidwall/gjson"
+)
+
+// anBlockKind is the kind of an open upstream content block.
+type anBlockKind uint8
+
+const (
+	anBlockOther anBlockKind = iota // server tools and the like: ignored
+	anBlockText
+	anBlockThinking
+	anBlockTool
+	anBlockRedacted
+)
+
+// anMaxOpenBlocks bounds the blocks the decoder tracks at once; the API
+// opens one at a time, so more only comes from a broken upstream.
+const anMaxOpenBlocks = 16
+
+// anOpenBlock is an upstream content block between its start and stop.
+type anOpenBlock struct {
+	index   int64
+	kind    anBlockKind
+	tool    int  // canonical tool ordinal for tool blocks
+	hasArgs bool // a non-empty input_json_delta was seen
+}
+
+// anStreamDecoder reads an Anthropic SSE stream (protocols.md §3.5, §7.1).
+// It keeps only the blocks currently open (the API opens one at a time)
+// and the running usage.
+type anStreamDecoder struct {
+	started, finished bool
+	open              []anOpenBlock
+	tools             int // tool calls seen so far (next ordinal)
+	stop              string
+	stopSeq           string
+	sawDelta          bool // a message_delta arrived (the answer ended normally)
+	usage             anUsage
+}
+
+// Feed implements StreamDecoder.
+func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, error) {
+	if d.finished {
+		return dst, true, nil
+	}
+	if len(data) == 0 {
+		return dst, false, nil
+	}
+	if !gjson.ValidBytes(data) {
+		return dst, false, &Error{Status: http.StatusBadGateway, Kind: KindServer, Message: "upstream sent a stream event that is not valid JSON"}
+	}
+	root := gjson.ParseBytes(data)
+	typ := root.Get("type").Str
+	if typ == "" {
+		typ = string(event)
+	}
+	switch typ {
+	case "message_start":
+		msg := root.Get("message")
+		dst = d.start(dst, msg.Get("id").Str, msg.Get("model").Str)
+		if u := msg.Get("usage"); u.IsObject() {
+			d.usage.merge(u)
+			dst = d.appendUsage(dst)
+		}
+	case "content_block_start":
+		dst = d.start(dst, "", "")
+		dst = d.blockStart(dst, root.Get("index").Int(), root.Get("content_block"))
+	case "content_block_delta":
+		dst = d.start(dst, "", "")
+		dst = d.blockDelta(dst, root.Get("index").Int(), root.Get("delta"))
+	case "content_block_stop":
+		dst = d.blockStop(dst, root.Get("index").Int())
+	case "message_delta":
+		dst = d.start(dst, "", "")
+		d.sawDelta = true
+		delta := root.Get("delta")
+		if r := delta.Get("stop_reason"); r.Type == gjson.String {
+			d.stop = r.Str
+		}
+		if s := delta.Get("stop_sequence"); s.Type == gjson.String {
+			d.stopSeq = s.Str
+		}
+		if u := root.Get("usage"); u.IsObject() {
+			d.usage.merge(u)
+			dst = d.appendUsage(dst)
+		}
+	case "message_stop":
+		dst = d.start(dst, "", "")
+		dst = d.finish(dst, anToolStop(anStopReason(d.stop), d.tools > 0))
+		return dst, true, nil
+	case "error":
+		dst = d.start(dst, "", "")
+		e := root.Get("error")
+		status := anErrorStatus(e.Get("type").Str)
+		msg := e.Get("message").Str
+		if msg == "" {
+			msg = "upstream stream error"
+		}
+		dst = append(dst, Event{Type: EventError, Error: &Error{Status: status, Kind: KindForStatus(status), Message: msg, Code: e.Get("type").Str}})
+		dst = d.finish(dst, StopError)
+		return dst, true, nil
+	}
+	// ping and unknown events carry nothing.
+	return dst, false, nil
+}
+
+// Close implements StreamDecoder. An upstream that ended after its
+// message_delta but before message_stop still finished its answer; one
+// that ended earlier was cut off, which is reported as StopError.
+func (d *anStreamDecoder) Close(dst []Event) []Event {
+	if d.finished {
+		return dst
+	}
+	dst = d.start(dst, "", "")
+	for len(d.open) > 0 {
+		dst = d.blockStop(dst, d.open[0].index)
+	}
+	reason := StopError
+	if d.sawDelta {
+		reason = anToolStop(anStopReason(d.stop), d.tools > 0)
+	}
+	return d.finish(dst, reason)
+}
+
+// start emits EventStart once, before anything else.
+func (d *anStreamDecoder) start(dst []Event, id, model string) []Event {
+	if d.started {
+		return dst
+	}
+	d.started = true
+	return append(dst, Event{Type: EventStart, ID: id, Model: model})
+}
+
+func (d *anStreamDecoder) appendUsage(dst []Event) []Event {
+	u := d.usage.canonical()
+	return append(dst, Event{Type: EventUsage, Usage: &u})
+}
+
+func (d *anStreamDecoder) finish(dst []Event, reason StopReason) []Event {
+	d.finished = true
+	u := d.usage.canonical()
+	return append(dst, Event{Type: EventFinish, StopReason: reason, StopSequence: d.stopSeq, Usage: &u})
+}
+
+func (d *anStreamDecoder) find(index int64) *anOpenBlock {
+	for i := range d.open {
+		if d.open[i].index == index {
+			return &d.open[i]
+		}
+	}
+	return nil
+}
+
+func (d *anStreamDecoder) blockStart(dst []Event, index int64, cb gjson.Result) []Event {
+	if d.find(index) != nil || len(d.open) >= anMaxOpenBlocks {
+		return dst // a repeated start for an open block: keep the first
+	}
+	blk := anOpenBlock{index: index}
+	switch cb.Get("type").Str {
+	case "text":
+		blk.kind = anBlockText
+		if t := cb.Get("text").Str; t != "" {
+			dst = append(dst, Event{Type: EventText, Text: t})
+		}
+	case "thinking":
+		blk.kind = anBlockThinking
+		if t := cb.Get("thinking").Str; t != "" {
+			dst = append(dst, Event{Type: EventThinking, Text: t})
+		}
+		if s := cb.Get("signature").Str; s != "" {
+			dst = append(dst, Event{Type: EventSignature, Signature: s, SignatureFamily: Anthropic.Family()})
+		}
+	case "redacted_thinking":
+		// Complete in its start event; there are no deltas.
+		if data := cb.Get("data").Str; data != "" {
+			dst = append(dst, Event{Type: EventSignature, Signature: data, SignatureFamily: Anthropic.Family(), Redacted: true})
+		}
+	case "tool_use":
+		blk.kind, blk.tool = anBlockTool, d.tools
+		d.tools++
+		dst = append(dst, Event{Type: EventToolCallStart, ToolIndex: blk.tool,
+			ToolCallID: anRestoreToolID(cb.Get("id").Str), ToolName: cb.Get("name").Str})
+		// The API streams the input in deltas and starts with {}; an
+		// input given whole in the start event is passed on as one
+		// fragment.
+		if in := cb.Get("input"); in.IsObject() && anHasKeys(in) {
+			blk.hasArgs = true
+			dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: in.Raw})
+		}
+	}
+	d.open = append(d.open, blk)
+	return dst
+}
+
+func (d *anStreamDecoder) blockDelta(dst []Event, index int64, delta gjson.Result) []Event {
+	blk := d.find(index)
+	if blk == nil {
+		return dst
+	}
+	switch delta.Get("type").Str {
+	case "text_delta":
+		if t := delta.Get("text").Str; t != "" {
+			dst = append(dst, Event{Type: EventText, Text: t})
+		}
+	case "thinking_delta":
+		if t := delta.Get("thinking").Str; t != "" {
+			dst = append(dst, Event{Type: EventThinking, Text: t})
+		}
+	case "signature_delta":
+		if s := delta.Get("signature").Str; s != "" {
+			dst = append(dst, Event{Type: EventSignature, Signature: s, SignatureFamily: Anthropic.Family()})
+		}
+	case "input_json_delta":
+		if t := delta.Get("partial_json").Str; t != "" && blk.kind == anBlockTool {
+			blk.hasArgs = true
+			dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: t})
+		}
+	}
+	return dst
+}
+
+func (d *anStreamDecoder) blockStop(dst []Event, index int64) []Event {
+	for i := range d.open {
+		if d.open[i].index != index {
+			continue
+		}
+		blk := d.open[i]
+		d.open = append(d.open[:i], d.open[i+1:]...)
+		if blk.kind == anBlockTool {
+			if !blk.hasArgs {
+				// No input fragments means an empty input.
+				dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: "{}"})
+			}
+			dst = append(dst, Event{Type: EventToolCallEnd, ToolIndex: blk.tool})
+		}
+		return dst
+	}
+	return dst // a stop for a block that is not open: dropped (§7.3 rule 7)
+}
+
+// anHasKeys reports whether a JSON object has at least one member.
+func anHasKeys(obj gjson.Result) bool {
+	has := false
+	obj.ForEach(func(_, _ gjson.Result) bool { has = true; return false })
+	return has
+}
