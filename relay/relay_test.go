@@ -84,3 +84,36 @@ func TestOversizedBody(t *testing.T) {
 		t.Fatalf("got %d %s", w.Code, w.Body)
 	}
 }
+
+type recorder struct{ recs []*Record }
+
+func (r *recorder) Observe(rec *Record) { r.recs = append(r.recs, rec) }
+
+func TestPassthroughRecordsUsage(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		answer, ct, body := chatAnswer, "application/json", chatBody
+		if stream {
+			answer = chatStream(3) + "" // usage chunk appended below
+			answer = strings.Replace(answer, "data: [DONE]", `data: {"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":900,"completion_tokens":6,"total_tokens":906}}`+"\n\ndata: [DONE]", 1)
+			ct = "text/event-stream"
+			body = strings.Replace(chatBody, `"temperature":0.7`, `"temperature":0.7,"stream":true`, 1)
+		}
+		e := newTestEngine(t, &cannedTransport{body: []byte(answer), contentType: ct})
+		obs := &recorder{}
+		e.Observer = obs
+		req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer sk-client-bench-123")
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		if w.Code != 200 || len(obs.recs) != 1 {
+			t.Fatalf("stream=%v: status %d, %d records", stream, w.Code, len(obs.recs))
+		}
+		rec := obs.recs[0]
+		if !rec.UsageKnown || rec.Usage.InputTokens != 900 || rec.Usage.OutputTokens != 6 {
+			t.Fatalf("stream=%v: usage %+v known=%v", stream, rec.Usage, rec.UsageKnown)
+		}
+		if rec.Group != "smart" || rec.Channel != "up" || rec.Model != "gpt-up" || rec.Key != "bench" || rec.Status != 200 || len(rec.Attempts) != 1 {
+			t.Fatalf("stream=%v: record %+v", stream, rec)
+		}
+	}
+}

@@ -66,11 +66,14 @@ func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufi
 	buf := *bp
 	idle := newIdleTimer(ch.IdleTimeout, cancel)
 	defer idle.stop()
+	tap := transform.NewUsageTap(ch.Format)
+	defer func() { x.rec.Usage, x.rec.UsageKnown = tap.Usage() }()
 	first := true
 	for {
 		n, err := br.Read(buf)
 		if n > 0 {
 			idle.reset()
+			_, _ = tap.Write(buf[:n])
 			if first {
 				x.rec.TTFT = x.e.now().Sub(x.start)
 				first = false
@@ -195,6 +198,9 @@ func (x *exchange) writePassthrough(resp *http.Response, data []byte) {
 		}
 	}
 	x.rec.TTFT = x.e.now().Sub(x.start)
+	tap := transform.NewUsageTap(x.ep.format)
+	tap.Body(data)
+	x.rec.Usage, x.rec.UsageKnown = tap.Usage()
 	x.w.WriteHeader(http.StatusOK)
 	_, _ = x.w.Write(data)
 }
