@@ -41,6 +41,7 @@ type exchange struct {
 	// attempt that needs translation.
 	creq      *transform.Request
 	decodeErr error
+	inlined   bool // remote media in creq fetched and inlined
 }
 
 // outcome of one attempt.
@@ -187,6 +188,14 @@ func (x *exchange) buildBody(ch *routing.Channel, model, project string) ([]byte
 	}
 	if x.decodeErr != nil {
 		return nil, asError(x.decodeErr, 400)
+	}
+	if !x.inlined && (ch.Format == transform.Gemini || ch.Format == transform.Antigravity) {
+		// These targets want image bytes, not URLs: fetch them once.
+		client, limit := x.e.media()
+		if err := transform.InlineRemoteMedia(x.r.Context(), x.creq, client, limit); err != nil {
+			return nil, asError(err, 400)
+		}
+		x.inlined = true
 	}
 	b, err := out.EncodeRequest(x.creq, transform.EncodeOptions{
 		Model: model, Project: project, Stream: x.stream,

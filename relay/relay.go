@@ -41,6 +41,25 @@ type Engine struct {
 	Observer Observer
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Media fetches image and file URLs for targets that need the bytes
+	// (Gemini, Antigravity); transform.NewMediaClient, which refuses
+	// non-public addresses, when nil.
+	Media *http.Client
+	// MediaMaxBytes bounds one fetched media file; 20 MiB when zero.
+	MediaMaxBytes int64
+}
+
+var defaultMedia = sync.OnceValue(func() *http.Client { return transform.NewMediaClient(30 * time.Second) })
+
+func (e *Engine) media() (*http.Client, int64) {
+	c, n := e.Media, e.MediaMaxBytes
+	if c == nil {
+		c = defaultMedia()
+	}
+	if n <= 0 {
+		n = 20 << 20
+	}
+	return c, n
 }
 
 // TokenSource turns an OAuth channel key into an access token.
