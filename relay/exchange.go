@@ -232,6 +232,11 @@ var forwardedHeaders = []string{"anthropic-version", "anthropic-beta", "openai-b
 // attempt sends the request to one member and handles its answer.
 func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) outcome {
 	ch := t.Member.Channel
+	if x.ep.op == opCountTokens && !x.passthrough(ch) {
+		// Only a same-format upstream counts in the client's terms.
+		it.Report(t, routing.Skipped, 0)
+		return x.countLocally(ch)
+	}
 	ctx, cancel := context.WithCancel(x.r.Context())
 	defer cancel()
 

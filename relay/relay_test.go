@@ -117,3 +117,21 @@ func TestPassthroughRecordsUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestCountTokensEstimateForOtherFormats(t *testing.T) {
+	e := newTestEngine(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		t.Fatal("an OpenAI channel has no Anthropic token counter: nothing must be sent upstream")
+		return nil, nil
+	}))
+	body := `{"model":"smart","system":"` + strings.Repeat("a", 400) + `","messages":[{"role":"user","content":"` + strings.Repeat("b", 400) + `"}]}`
+	req := httptest.NewRequest(http.MethodPost, "/v1/messages/count_tokens", strings.NewReader(body))
+	req.Header.Set("x-api-key", "sk-client-bench-123")
+	req.Header.Set("anthropic-version", "2023-06-01")
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, req)
+	n := gjson.Get(w.Body.String(), "input_tokens").Int()
+	// 800 characters ≈ 200 tokens plus the per-message overhead.
+	if w.Code != 200 || n != 204 || w.Header().Get("X-Octopus-Token-Count") != "estimate" {
+		t.Fatalf("got %d %s", w.Code, w.Body)
+	}
+}
