@@ -103,7 +103,7 @@ func TestCooldownDoublesToCap(t *testing.T) {
 			t.Fatalf("opening %d: state %v at cooldown end, want half_open", i+1, b.State(c.Now()))
 		}
 		a, _ := attempt(t, p, c.Now())
-		if !a.Probe() {
+		if !a.Probe {
 			t.Fatalf("opening %d: attempt after cooldown is not a probe", i+1)
 		}
 		a.Failure() // the probe fails: reopen, doubled
@@ -154,7 +154,7 @@ func TestExactlyOneProbeConcurrently(t *testing.T) {
 			t.Fatalf("round %d: %d requests passed a half-open breaker, want exactly 1", round, got.Load())
 		}
 		a := probe.Load()
-		if !a.Probe() {
+		if !a.Probe {
 			t.Fatal("the passing attempt is not marked as probe")
 		}
 		if round%2 == 0 {
@@ -191,7 +191,7 @@ func TestProbeTokenOnlyTakenWhenYielded(t *testing.T) {
 	for range 5 {
 		it := p.Attempts(c.Now())
 		a, _ := it.Next()
-		if a.Member != 0 || a.Probe() {
+		if a.Member != 0 || a.Probe {
 			t.Fatalf("first attempt %+v, want member 0, no probe", a)
 		}
 		a.Success()
@@ -204,7 +204,7 @@ func TestProbeTokenOnlyTakenWhenYielded(t *testing.T) {
 	a, _ := it.Next()
 	a.Failure()
 	a, ok := it.Next()
-	if !ok || a.Member != 1 || !a.Probe() {
+	if !ok || a.Member != 1 || !a.Probe {
 		t.Fatalf("fallback %+v %v, want the probe on member 1", a, ok)
 	}
 	a.Success()
@@ -222,7 +222,7 @@ func TestLostProbeExpires(t *testing.T) {
 	}
 	c.Advance(DefaultCooldown)
 	lost, _ := attempt(t, p, c.Now()) // never reported
-	if !lost.Probe() {
+	if !lost.Probe {
 		t.Fatal("not a probe")
 	}
 	c.Advance(time.Minute - time.Nanosecond)
@@ -232,7 +232,7 @@ func TestLostProbeExpires(t *testing.T) {
 	}
 	c.Advance(time.Nanosecond)
 	a, _ := attempt(t, p, c.Now())
-	if !a.Probe() {
+	if !a.Probe {
 		t.Fatal("probe after the timeout is not a probe")
 	}
 	// The lost probe reporting late must not reopen the breaker twice.
@@ -328,7 +328,7 @@ func TestBreakerReset(t *testing.T) {
 	if b.State(c.Now()) != Closed || b.Failures() != 0 {
 		t.Fatal("Reset did not close the breaker")
 	}
-	if a, _ := attempt(t, p, c.Now()); a.Probe() {
+	if a, _ := attempt(t, p, c.Now()); a.Probe {
 		t.Fatal("attempt after Reset marked as probe")
 	}
 }

@@ -39,7 +39,7 @@ func TestConcurrentUse(t *testing.T) {
 				seen := map[[2]int]bool{}
 				n := 0
 				for a, ok := it.Next(); ok; a, ok = it.Next() {
-					if a.N() != n || a.Member == 2 || seen[[2]int{a.Member, a.Key}] {
+					if a.N != n || a.Member == 2 || seen[[2]int{a.Member, a.Key}] {
 						errs <- "malformed walk"
 						return
 					}

@@ -42,7 +42,10 @@
 // ends it is half-open: exactly one request takes the probe token (taken
 // only when Next yields the attempt, so a token is never spent on an
 // attempt that is not made). Success closes the breaker and resets the
-// cooldown; failure reopens it with the next, doubled cooldown. A probe
+// cooldown; failure reopens it with the next, doubled cooldown. A success
+// reported by a request that started before the breaker opened closes it
+// too: the upstream evidently answers. Failures of such requests only
+// count; they never open a breaker twice or lengthen its cooldown. A probe
 // whose outcome is never reported is forgotten after Policy.ProbeTimeout
 // so a lost report cannot wedge a breaker.
 //

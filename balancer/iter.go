@@ -56,11 +56,12 @@ func (it *Iter) memberAt(pos int32) int32 {
 	if it.p.mode == Failover {
 		return it.p.order[pos]
 	}
-	m := it.start + pos*it.stride
-	if n := int32(len(it.p.members)); m >= n {
+	// 64-bit so huge groups cannot overflow into a negative index.
+	m := int64(it.start) + int64(pos)*int64(it.stride)
+	if n := int64(len(it.p.members)); m >= n {
 		m %= n
 	}
-	return m
+	return int32(m)
 }
 
 // Next returns the next attempt to make, or false when there is none
@@ -114,9 +115,9 @@ func (it *Iter) pickKey() (k int32, b *Breaker, tok int64, ok bool) {
 		if b.openUntil.Load() == 0 && b.restUntil.Load() <= it.now {
 			return k, b, 0, true
 		}
-		tok, ok, avail, rest := b.acquire(it.now, &it.p.pol)
-		if ok {
-			return k, b, tok, true
+		t, got, avail, rest := b.acquire(it.now, &it.p.pol)
+		if got {
+			return k, b, t, true
 		}
 		if rest {
 			it.sawRest = true
@@ -137,7 +138,7 @@ func (it *Iter) attempt(k int32, b *Breaker, tok int64) Attempt {
 	if m.keyless {
 		key = -1
 	}
-	a := Attempt{Member: int(m.index), Key: key, it: it, b: b, tok: tok, n: it.n}
+	a := Attempt{Member: int(m.index), Key: key, N: int(it.n), Probe: tok != 0, it: it, b: b, tok: tok}
 	it.n++
 	return a
 }
@@ -167,18 +168,15 @@ type Attempt struct {
 	Member int
 	// Key indexes Member.Keys; -1 for a keyless member.
 	Key int
+	// N is the attempt's number in the request, from 0.
+	N int
+	// Probe tells that this attempt is a half-open breaker's probe.
+	Probe bool
 
 	it  *Iter
 	b   *Breaker
-	tok int64 // half-open probe token; 0 when not a probe
-	n   int32
+	tok int64
 }
-
-// N returns the attempt's number in the request, from 0.
-func (a Attempt) N() int { return int(a.n) }
-
-// Probe tells whether this attempt is a half-open breaker's probe.
-func (a Attempt) Probe() bool { return a.tok != 0 }
 
 // Success reports that the upstream answered, even with a client error
 // such as 400: the key and upstream are healthy. Closes the breaker. For a

@@ -69,7 +69,7 @@ func TestRateLimitedKeyRestsForRetryAfter(t *testing.T) {
 	}
 	a.RateLimited(20 * time.Second)
 	a, ok := it.Next()
-	if !ok || a.Member != 0 || a.Key != 1 || a.N() != 1 {
+	if !ok || a.Member != 0 || a.Key != 1 || a.N != 1 {
 		t.Fatalf("after 429: %+v %v, want key 1 of member 0 as attempt 1", a, ok)
 	}
 	a.Success()
@@ -198,13 +198,13 @@ func TestRateLimitedProbeReleasesToken(t *testing.T) {
 	}
 	c.Advance(DefaultCooldown)
 	a, _ := attempt(t, p, c.Now())
-	if !a.Probe() {
+	if !a.Probe {
 		t.Fatal("not a probe")
 	}
 	a.RateLimited(time.Second)
 	c.Advance(time.Second)
 	a, _ = attempt(t, p, c.Now())
-	if !a.Probe() {
+	if !a.Probe {
 		t.Fatal("after a 429 on the probe, the next request is not a probe")
 	}
 	a.Success()

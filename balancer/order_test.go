@@ -53,12 +53,12 @@ func TestFailoverFallsBackOnFailure(t *testing.T) {
 	for i := range 3 {
 		it := p.Attempts(c.Now())
 		a, ok := it.Next()
-		if !ok || a.Member != 0 || a.N() != 0 {
+		if !ok || a.Member != 0 || a.N != 0 {
 			t.Fatalf("request %d: first attempt %+v, %v; want member 0", i, a, ok)
 		}
 		a.Failure()
 		a, ok = it.Next()
-		if !ok || a.Member != 1 || a.N() != 1 {
+		if !ok || a.Member != 1 || a.N != 1 {
 			t.Fatalf("request %d: fallback %+v, %v; want member 1", i, a, ok)
 		}
 		a.Success()

@@ -18,7 +18,9 @@ type Group struct {
 	// included. 0: no bound beyond each member once (plus key retries
 	// after 429/401/403, each key at most once).
 	MaxAttempts int
-	// Policy tunes the breakers; zero fields take the defaults.
+	// Policy tunes the breakers; zero fields take the defaults. A breaker
+	// is shared by every group using its (channel, key, model) and obeys
+	// the policy of the plan reporting to it, so give groups one policy.
 	Policy Policy
 }
 

@@ -308,9 +308,9 @@ func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) ou
 	if upstreamStream {
 		// Wait for the first bytes before committing, so a dead or
 		// garbage stream can still fail over.
-		first, perr := firstByte(br)
+		ok := streamStarts(br, x.ep.streamArray && x.passthrough(ch))
 		timer.Stop()
-		if perr != nil || !plausibleStream(first, x.ep.streamArray && x.passthrough(ch)) {
+		if !ok {
 			resp.Body.Close()
 			if x.r.Context().Err() != nil {
 				return outcome{done: true}
@@ -415,32 +415,6 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("answer larger than %d bytes", limit)
 	}
 	return b.Bytes(), nil
-}
-
-// firstByte waits for the first non-space byte of a body.
-func firstByte(br *bufio.Reader) (byte, error) {
-	for i := 0; ; i++ {
-		b, err := br.Peek(i + 1)
-		if err != nil {
-			return 0, err
-		}
-		c := b[i]
-		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
-			return c, nil
-		}
-		if i > 1024 {
-			return 0, errors.New("only whitespace")
-		}
-	}
-}
-
-// plausibleStream reports whether a stream that starts with c looks like
-// SSE (or, for a Gemini JSON-array stream, like a JSON array).
-func plausibleStream(c byte, jsonArray bool) bool {
-	if jsonArray {
-		return c == '['
-	}
-	return c == 'd' || c == 'e' || c == ':' || c == 'i' || c == 'r' // data, event, comment, id, retry
 }
 
 func (x *exchange) logger() *zap.Logger { return x.e.Logger }

@@ -118,18 +118,14 @@ func addExcluded(columns []string) func(*sql.UpdateSet) {
 	}
 }
 
-// clip cuts s to at most n runes.
+// clip cuts s to at most n bytes (the limit ent's MaxLen validators
+// check), without splitting a UTF-8 sequence.
 func clip(s string, n int) string {
-	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+	if len(s) <= n {
 		return s
 	}
-	i, count := 0, 0
-	for j := range s {
-		if count == n {
-			i = j
-			break
-		}
-		count++
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return s[:i]
+	return s[:n]
 }

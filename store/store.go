@@ -142,10 +142,17 @@ func normalizeDriver(driver string) (string, error) {
 	return "", &ValidationError{Field: "database", Reason: fmt.Sprintf("unknown database driver %q (want sqlite, postgres or mysql)", driver)}
 }
 
+// migrateMu serialises Migrate calls in one process: ent's schema.Create
+// writes to the generated package-level table descriptions (migrate.Tables),
+// so two concurrent migrations, even of different databases, race.
+var migrateMu sync.Mutex
+
 // Migrate creates missing tables, columns and indexes. It only ever adds
 // (ent's default), so running it on every start is safe, and running it on
 // an up-to-date schema changes nothing.
 func (s *Store) Migrate(ctx context.Context) error {
+	migrateMu.Lock()
+	defer migrateMu.Unlock()
 	if err := s.client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
 		return fmt.Errorf("store: migrate %s schema: %w", s.driver, err)
 	}
@@ -167,8 +174,15 @@ func (s *Store) Driver() string { return s.driver }
 func (s *Store) Close() error { return s.client.Close() }
 
 // SetChannelTypes restricts channel types to names (the provider registry's
-// types). Until it is called, any well-formed type name is accepted.
+// types). Until it is called, or after it is called with no names, any
+// well-formed type name is accepted.
 func (s *Store) SetChannelTypes(names ...string) {
+	if len(names) == 0 {
+		s.mu.Lock()
+		s.channelTypes = nil
+		s.mu.Unlock()
+		return
+	}
 	m := make(map[string]struct{}, len(names))
 	for _, n := range names {
 		m[n] = struct{}{}

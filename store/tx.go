@@ -2,18 +2,56 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/octopuscaddy/octopus/ent"
 	"github.com/octopuscaddy/octopus/ent/configversion"
 	"github.com/octopuscaddy/octopus/ent/schema"
 )
 
+// txAttempts is how often withTx tries a transaction that the database
+// aborted to break a deadlock or a serialization conflict.
+const txAttempts = 3
+
 // withTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise, so a failed multi-row change leaves nothing half-written.
 // A panic in fn rolls back too, then continues unwinding.
+//
+// When the database aborts the transaction as a deadlock victim (MySQL
+// under concurrent upserts from several instances, PostgreSQL likewise), fn
+// runs again from the start: every fn here derives all it writes from its
+// inputs and what it reads inside the transaction, so a rerun is safe.
 func (s *Store) withTx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
+	for attempt := 1; ; attempt++ {
+		err = s.tryTx(ctx, fn)
+		if err == nil || attempt == txAttempts || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
+	}
+}
+
+// retryable reports whether err is a deadlock or serialization failure,
+// after which the whole transaction may simply be run again.
+func retryable(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1213 // ER_LOCK_DEADLOCK
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40P01" || pe.Code == "40001" // deadlock_detected, serialization_failure
+	}
+	return false
+}
+
+// tryTx is one attempt of withTx.
+func (s *Store) tryTx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
 	tx, err := s.client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)

@@ -21,8 +21,10 @@ func checkName(field, name string, maxLen int) error {
 	if !utf8.ValidString(name) {
 		return invalid(field, "must be valid UTF-8")
 	}
-	if n := utf8.RuneCountInString(name); n > maxLen {
-		return invalid(field, "must be at most %d characters, got %d", maxLen, n)
+	// Bytes, not characters: that is what the column limits and ent's
+	// validators count.
+	if len(name) > maxLen {
+		return invalid(field, "must be at most %d bytes, got %d", maxLen, len(name))
 	}
 	for _, r := range name {
 		if unicode.IsSpace(r) || !unicode.IsPrint(r) {

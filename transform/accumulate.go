@@ -26,6 +26,11 @@ type Accumulator struct {
 	finished bool
 }
 
+// accToolIndexOK reports whether tool index i may open a call when n are
+// known. Indexes are dense, so anything far beyond n is a broken event
+// that must not make the slice grow without bound.
+func accToolIndexOK(i, n int) bool { return i >= 0 && i <= n+64 }
+
 type accCall struct {
 	part int
 	args []byte
@@ -55,6 +60,9 @@ func (a *Accumulator) Add(ev *Event) {
 	case EventSignature:
 		a.signature(ev)
 	case EventToolCallStart:
+		if !accToolIndexOK(ev.ToolIndex, len(a.calls)) {
+			return
+		}
 		a.closeOpen()
 		for len(a.calls) <= ev.ToolIndex {
 			a.calls = append(a.calls, accCall{part: -1})

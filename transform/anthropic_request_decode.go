@@ -1,9 +1,7 @@
 package transform
 
 import (
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"strconv"
 
 	"github.com/tidwall/gjson"
@@ -12,25 +10,6 @@ import (
 // anBadRequest builds the 400 a client gets for a malformed request.
 func anBadRequest(format string, args ...any) *Error {
 	return Errorf(400, format, args...)
-}
-
-// anSkippedBlocks are Anthropic content block types that are valid on the
-// wire but have no canonical form (server-side tool traffic, search
-// results). They are dropped when decoding: they only matter to the same
-// provider, and a same-format request passes through the relay unchanged.
-var anSkippedBlocks = map[string]bool{
-	"server_tool_use":                        true,
-	"web_search_tool_result":                 true,
-	"web_fetch_tool_result":                  true,
-	"code_execution_tool_result":             true,
-	"bash_code_execution_tool_result":        true,
-	"text_editor_code_execution_tool_result": true,
-	"tool_search_tool_result":                true,
-	"container_upload":                       true,
-	"search_result":                          true,
-	"mcp_tool_use":                           true,
-	"mcp_tool_result":                        true,
-	"tool_reference":                         true,
 }
 
 // anReqDecoder holds the state of one DecodeRequest call.
@@ -42,6 +21,9 @@ type anReqDecoder struct {
 	// toolNames maps tool_use ids to names so tool results carry the name
 	// (Gemini targets need it). Allocated on the first tool_use.
 	toolNames map[string]string
+	// scratch collects one message's parts; each message then gets one
+	// exactly sized copy instead of a slice grown by doubling.
+	scratch []Part
 }
 
 // DecodeRequest implements Codec: it parses a Messages API request body.
@@ -58,7 +40,7 @@ func (anthropicCodec) DecodeRequest(body []byte) (*Request, error) {
 	var err error
 	sawMessages := false
 	root.ForEach(func(k, v gjson.Result) bool {
-		if k.Str == "messages" {
+		if k.Str == "messages" && v.Type != gjson.Null {
 			sawMessages = true
 		}
 		err = d.field(k.Str, v)
@@ -248,8 +230,16 @@ func (d *anReqDecoder) message(i int, m gjson.Result) error {
 	if !m.IsObject() {
 		return anBadRequest("messages[%d]: must be an object", i)
 	}
-	role := m.Get("role")
-	content := m.Get("content")
+	var role, content gjson.Result
+	m.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "role":
+			role = v
+		case "content":
+			content = v
+		}
+		return true
+	})
 	if !content.Exists() {
 		return anBadRequest("messages[%d].content: required", i)
 	}
@@ -279,7 +269,7 @@ func (d *anReqDecoder) message(i int, m gjson.Result) error {
 	case content.IsArray():
 		var err error
 		j := 0
-		msg.Parts = make([]Part, 0, anCount(content))
+		msg.Parts = d.scratch[:0]
 		content.ForEach(func(_, b gjson.Result) bool {
 			err = d.block(&msg, i, j, b)
 			j++
@@ -288,256 +278,14 @@ func (d *anReqDecoder) message(i int, m gjson.Result) error {
 		if err != nil {
 			return err
 		}
+		d.scratch = msg.Parts
+		msg.Parts = append(make([]Part, 0, len(d.scratch)), d.scratch...)
+		clear(d.scratch) // drop references to this message's strings
 	default:
 		return anBadRequest("messages[%d].content: must be a string or an array of content blocks", i)
 	}
 	d.req.Messages = append(d.req.Messages, msg)
 	return nil
-}
-
-// anCount returns the number of elements of a JSON array.
-func anCount(v gjson.Result) int {
-	n := 0
-	v.ForEach(func(_, _ gjson.Result) bool { n++; return true })
-	return n
-}
-
-// block decodes content block j of message i and appends it to msg.
-func (d *anReqDecoder) block(msg *Message, i, j int, b gjson.Result) error {
-	at := func() string { return fmt.Sprintf("messages[%d].content[%d]", i, j) }
-	if !b.IsObject() {
-		return anBadRequest("%s: must be an object", at())
-	}
-	typ := b.Get("type").Str
-	var p Part
-	switch typ {
-	case "text":
-		text := b.Get("text")
-		if text.Type != gjson.String {
-			return anBadRequest("%s.text: required", at())
-		}
-		if text.Str == "" {
-			return nil
-		}
-		p = Part{Type: PartText, Text: text.Str}
-	case "image":
-		var err error
-		if p, err = anImage(b.Get("source"), at()+".source"); err != nil {
-			return err
-		}
-	case "document":
-		var err error
-		if p, err = anDocument(b.Get("source"), at()+".source"); err != nil {
-			return err
-		}
-		if t := b.Get("title"); t.Type == gjson.String {
-			p.FileName = t.Str
-		}
-	case "tool_use":
-		id, name := b.Get("id"), b.Get("name")
-		if id.Type != gjson.String || id.Str == "" {
-			return anBadRequest("%s.id: required", at())
-		}
-		if name.Type != gjson.String || name.Str == "" {
-			return anBadRequest("%s.name: required", at())
-		}
-		p = Part{Type: PartToolCall, ToolCallID: id.Str, ToolName: name.Str, Arguments: anInputArgs(b.Get("input"))}
-		if d.toolNames == nil {
-			d.toolNames = make(map[string]string)
-		}
-		d.toolNames[id.Str] = name.Str
-	case "tool_result":
-		id := b.Get("tool_use_id")
-		if id.Type != gjson.String || id.Str == "" {
-			return anBadRequest("%s.tool_use_id: required", at())
-		}
-		p = Part{Type: PartToolResult, ToolCallID: id.Str, ToolName: d.toolNames[id.Str], IsError: b.Get("is_error").Type == gjson.True}
-		var err error
-		if p.Content, err = anToolResultContent(b.Get("content"), at()+".content"); err != nil {
-			return err
-		}
-	case "thinking":
-		p = Part{Type: PartThinking, Text: b.Get("thinking").Str}
-		if sig := b.Get("signature").Str; sig != "" {
-			p.Signature, p.SignatureFamily = ImportSignature(sig, Anthropic)
-		}
-		if p.Text == "" && p.Signature == "" {
-			return nil
-		}
-		// A signature-only thinking block of another family right after a
-		// text or tool_use block is how this codec hands a client the
-		// signature Gemini put on that part (see anAppendPartSignature);
-		// it goes back onto that part.
-		if p.Text == "" && p.SignatureFamily != Anthropic.Family() && len(msg.Parts) > 0 {
-			prev := &msg.Parts[len(msg.Parts)-1]
-			if (prev.Type == PartToolCall || prev.Type == PartText) && prev.Signature == "" {
-				prev.Signature, prev.SignatureFamily = p.Signature, p.SignatureFamily
-				return nil
-			}
-		}
-	case "redacted_thinking":
-		data := b.Get("data")
-		if data.Type != gjson.String || data.Str == "" {
-			return anBadRequest("%s.data: required", at())
-		}
-		p = Part{Type: PartRedactedThinking}
-		p.Signature, p.SignatureFamily = ImportSignature(data.Str, Anthropic)
-	default:
-		if anSkippedBlocks[typ] {
-			return nil
-		}
-		if typ == "" {
-			return anBadRequest("%s.type: required", at())
-		}
-		return anBadRequest("%s: unknown content block type %q", at(), typ)
-	}
-	if cc := b.Get("cache_control"); cc.IsObject() {
-		p.CacheControl = json.RawMessage(cc.Raw)
-	}
-	msg.Parts = append(msg.Parts, p)
-	return nil
-}
-
-// anInputArgs turns a tool_use input into canonical arguments: the object
-// as is, "{}" when absent, and a JSON string holding an object (sent by
-// sloppy clients) parsed; anything else is wrapped as {"raw": …}.
-func anInputArgs(in gjson.Result) json.RawMessage {
-	switch {
-	case !in.Exists() || in.Type == gjson.Null:
-		return json.RawMessage("{}")
-	case in.IsObject():
-		return json.RawMessage(in.Raw)
-	}
-	return anObjectArgs([]byte(in.Raw))
-}
-
-// anImage decodes an image source.
-func anImage(src gjson.Result, path string) (Part, error) {
-	p := Part{Type: PartImage}
-	if !src.IsObject() {
-		return p, anBadRequest("%s: required", path)
-	}
-	switch t := src.Get("type").Str; t {
-	case "base64":
-		p.MediaType, p.Data = src.Get("media_type").Str, src.Get("data").Str
-		if p.Data == "" {
-			return p, anBadRequest("%s.data: required", path)
-		}
-	case "url":
-		if p.URL = src.Get("url").Str; p.URL == "" {
-			return p, anBadRequest("%s.url: required", path)
-		}
-	case "file":
-		if p.FileID = src.Get("file_id").Str; p.FileID == "" {
-			return p, anBadRequest("%s.file_id: required", path)
-		}
-	default:
-		return p, anBadRequest(`%s.type: must be "base64", "url" or "file", got %q`, path, t)
-	}
-	return p, nil
-}
-
-// anDocument decodes a document source. Plain-text sources become a
-// text/plain file (canonical file data is base64); a content source keeps
-// the text of its blocks the same way.
-func anDocument(src gjson.Result, path string) (Part, error) {
-	p := Part{Type: PartFile}
-	if !src.IsObject() {
-		return p, anBadRequest("%s: required", path)
-	}
-	switch t := src.Get("type").Str; t {
-	case "base64":
-		p.MediaType, p.Data = src.Get("media_type").Str, src.Get("data").Str
-		if p.MediaType == "" {
-			p.MediaType = "application/pdf"
-		}
-		if p.Data == "" {
-			return p, anBadRequest("%s.data: required", path)
-		}
-	case "text":
-		p.MediaType = "text/plain"
-		p.Data = base64.StdEncoding.EncodeToString([]byte(src.Get("data").Str))
-	case "content":
-		c := src.Get("content")
-		text := c.Str
-		if c.IsArray() {
-			text = ""
-			c.ForEach(func(_, b gjson.Result) bool {
-				if b.Get("type").Str == "text" {
-					if text != "" {
-						text += "\n"
-					}
-					text += b.Get("text").Str
-				}
-				return true
-			})
-		}
-		p.MediaType = "text/plain"
-		p.Data = base64.StdEncoding.EncodeToString([]byte(text))
-	case "url":
-		if p.URL = src.Get("url").Str; p.URL == "" {
-			return p, anBadRequest("%s.url: required", path)
-		}
-		p.MediaType = "application/pdf" // URL documents are PDFs
-	case "file":
-		if p.FileID = src.Get("file_id").Str; p.FileID == "" {
-			return p, anBadRequest("%s.file_id: required", path)
-		}
-	default:
-		return p, anBadRequest(`%s.type: must be "base64", "text", "content", "url" or "file", got %q`, path, t)
-	}
-	return p, nil
-}
-
-// anToolResultContent decodes tool_result content: a string, or blocks of
-// text, image and document. Other block types (search results, tool
-// references) have no canonical form and are dropped.
-func anToolResultContent(c gjson.Result, path string) ([]Part, error) {
-	switch {
-	case !c.Exists() || c.Type == gjson.Null:
-		return nil, nil
-	case c.Type == gjson.String:
-		if c.Str == "" {
-			return nil, nil
-		}
-		return []Part{{Type: PartText, Text: c.Str}}, nil
-	case !c.IsArray():
-		return nil, anBadRequest("%s: must be a string or an array of content blocks", path)
-	}
-	var parts []Part
-	var err error
-	k := 0
-	c.ForEach(func(_, b gjson.Result) bool {
-		at := path + "[" + strconv.Itoa(k) + "]"
-		k++
-		var p Part
-		switch t := b.Get("type").Str; t {
-		case "text":
-			if p = (Part{Type: PartText, Text: b.Get("text").Str}); p.Text == "" {
-				return true
-			}
-		case "image":
-			if p, err = anImage(b.Get("source"), at+".source"); err != nil {
-				return false
-			}
-		case "document":
-			if p, err = anDocument(b.Get("source"), at+".source"); err != nil {
-				return false
-			}
-		default:
-			if anSkippedBlocks[t] {
-				return true
-			}
-			err = anBadRequest("%s: unknown content block type %q", at, t)
-			return false
-		}
-		if cc := b.Get("cache_control"); cc.IsObject() {
-			p.CacheControl = json.RawMessage(cc.Raw)
-		}
-		parts = append(parts, p)
-		return true
-	})
-	return parts, err
 }
 
 func (d *anReqDecoder) tools(v gjson.Result) error {
@@ -552,26 +300,43 @@ func (d *anReqDecoder) tools(v gjson.Result) error {
 			err = anBadRequest("tools[%d]: must be an object", i)
 			return false
 		}
+		var typ, name, desc, schema, strict, cc gjson.Result
+		t.ForEach(func(k, v gjson.Result) bool {
+			switch k.Str {
+			case "type":
+				typ = v
+			case "name":
+				name = v
+			case "description":
+				desc = v
+			case "input_schema":
+				schema = v
+			case "strict":
+				strict = v
+			case "cache_control":
+				cc = v
+			}
+			return true
+		})
 		// Server tools (web_search_…, bash_…, text_editor_…) have a type
 		// and run at Anthropic; they cannot be declared to another
 		// provider, so only custom tools are kept.
-		if typ := t.Get("type").Str; typ != "" && typ != "custom" {
+		if typ.Str != "" && typ.Str != "custom" {
 			return true
 		}
-		name := t.Get("name")
 		if name.Type != gjson.String || name.Str == "" {
 			err = anBadRequest("tools[%d].name: required", i)
 			return false
 		}
-		tool := Tool{Name: name.Str, Description: t.Get("description").Str}
-		if s := t.Get("input_schema"); s.IsObject() {
-			tool.Parameters = json.RawMessage(s.Raw)
+		tool := Tool{Name: name.Str, Description: desc.Str}
+		if schema.IsObject() {
+			tool.Parameters = json.RawMessage(schema.Raw)
 		}
-		if s := t.Get("strict"); s.Type == gjson.True || s.Type == gjson.False {
-			b := s.Type == gjson.True
+		if strict.Type == gjson.True || strict.Type == gjson.False {
+			b := strict.Type == gjson.True
 			tool.Strict = &b
 		}
-		if cc := t.Get("cache_control"); cc.IsObject() {
+		if cc.IsObject() {
 			tool.CacheControl = json.RawMessage(cc.Raw)
 		}
 		d.req.Tools = append(d.req.Tools, tool)

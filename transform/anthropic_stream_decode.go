@@ -53,38 +53,57 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 	if !gjson.ValidBytes(data) {
 		return dst, false, &Error{Status: http.StatusBadGateway, Kind: KindServer, Message: "upstream sent a stream event that is not valid JSON"}
 	}
-	root := gjson.ParseBytes(data)
-	typ := root.Get("type").Str
+	// One pass over the event's members; Get would rescan per key.
+	var typ string
+	var index int64
+	var message, block, delta, usage, errObj gjson.Result
+	gjson.ParseBytes(data).ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "type":
+			typ = v.Str
+		case "index":
+			index = v.Int()
+		case "message":
+			message = v
+		case "content_block":
+			block = v
+		case "delta":
+			delta = v
+		case "usage":
+			usage = v
+		case "error":
+			errObj = v
+		}
+		return true
+	})
 	if typ == "" {
 		typ = string(event)
 	}
 	switch typ {
 	case "message_start":
-		msg := root.Get("message")
-		dst = d.start(dst, msg.Get("id").Str, msg.Get("model").Str)
-		if u := msg.Get("usage"); u.IsObject() {
+		dst = d.start(dst, message.Get("id").Str, message.Get("model").Str)
+		if u := message.Get("usage"); u.IsObject() {
 			d.usage.merge(u)
 			dst = d.appendUsage(dst)
 		}
 	case "content_block_start":
 		dst = d.start(dst, "", "")
-		dst = d.blockStart(dst, root.Get("index").Int(), root.Get("content_block"))
+		dst = d.blockStart(dst, index, block)
 	case "content_block_delta":
 		dst = d.start(dst, "", "")
-		dst = d.blockDelta(dst, root.Get("index").Int(), root.Get("delta"))
+		dst = d.blockDelta(dst, index, delta)
 	case "content_block_stop":
-		dst = d.blockStop(dst, root.Get("index").Int())
+		dst = d.blockStop(dst, index)
 	case "message_delta":
 		dst = d.start(dst, "", "")
 		d.sawDelta = true
-		delta := root.Get("delta")
 		if r := delta.Get("stop_reason"); r.Type == gjson.String {
 			d.stop = r.Str
 		}
 		if s := delta.Get("stop_sequence"); s.Type == gjson.String {
 			d.stopSeq = s.Str
 		}
-		if u := root.Get("usage"); u.IsObject() {
+		if u := usage; u.IsObject() {
 			d.usage.merge(u)
 			dst = d.appendUsage(dst)
 		}
@@ -94,7 +113,7 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 		return dst, true, nil
 	case "error":
 		dst = d.start(dst, "", "")
-		e := root.Get("error")
+		e := errObj
 		status := anErrorStatus(e.Get("type").Str)
 		msg := e.Get("message").Str
 		if msg == "" {

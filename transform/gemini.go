@@ -70,6 +70,16 @@ func gemNewID(prefix string, n int) string {
 	return string(b)
 }
 
+// gemNewHex returns n random lowercase hex digits.
+func gemNewHex(n int) string {
+	const hex = "0123456789abcdef"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = hex[rand.IntN(16)]
+	}
+	return string(b)
+}
+
 // gemCallID synthesizes an id for a function call that came without one.
 // Gemini matches calls and responses by name and order, every other format
 // by id; the id only has to be unique across the conversation and valid in

@@ -68,7 +68,7 @@ func TestGeminiGoldenResponses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			gemGolden(t, tt.want, out)
+			gemGolden(t, tt.want, gemMask(t, out, "traceId"))
 		})
 	}
 }

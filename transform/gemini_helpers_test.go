@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -147,6 +148,11 @@ func gemEncodeStream(t testing.TB, f Format, req *Request, evs []Event) []byte {
 func gemGoldenStream(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
+	var masked []byte
+	for _, d := range gemSSEData(t, got) {
+		masked = sse.AppendEvent(masked, "", gemMask(t, d, "traceId"))
+	}
+	got = masked
 	if *gemUpdate {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -164,6 +170,14 @@ func gemGoldenStream(t *testing.T, name string, got []byte) {
 	for i := range g {
 		gemJSONEqual(t, g[i], w[i])
 	}
+}
+
+// gemQuietSDK silences the genai SDK, which logs a warning whenever
+// Text() is called on a response that also has function calls.
+func gemQuietSDK(t *testing.T) {
+	prev := log.Writer()
+	log.SetOutput(io.Discard)
+	t.Cleanup(func() { log.SetOutput(prev) })
 }
 
 // gemEventString renders events compactly for comparisons and messages.

@@ -53,11 +53,13 @@ type gemRequestDecoder struct {
 	pending []gemPendingCall
 }
 
+// gemPendingCall is a function call of the latest model turn.
 type gemPendingCall struct {
 	id, name string
 	answered bool
 }
 
+// extra keeps an unknown field, raw, in req.Extra.
 func (d *gemRequestDecoder) extra(key string, raw string) {
 	if d.req.Extra == nil {
 		d.req.Extra = make(map[string]json.RawMessage)
@@ -65,6 +67,7 @@ func (d *gemRequestDecoder) extra(key string, raw string) {
 	d.req.Extra[key] = json.RawMessage(raw)
 }
 
+// field decodes one top-level field.
 func (d *gemRequestDecoder) field(key string, v gjson.Result) {
 	switch key {
 	case "contents":
@@ -87,6 +90,7 @@ func (d *gemRequestDecoder) field(key string, v gjson.Result) {
 	}
 }
 
+// contents decodes the conversation.
 func (d *gemRequestDecoder) contents(v gjson.Result) {
 	if !v.IsArray() {
 		d.err = gemBadRequest("contents", "must be an array of contents")
@@ -103,6 +107,7 @@ func (d *gemRequestDecoder) contents(v gjson.Result) {
 	}
 }
 
+// content decodes contents[i] into a message.
 func (d *gemRequestDecoder) content(c gjson.Result, i int) {
 	path := "contents[" + strconv.Itoa(i) + "]"
 	if !c.IsObject() {
@@ -273,15 +278,15 @@ func (d *gemRequestDecoder) part(v gjson.Result, path string, role Role) (p Part
 			return p, false
 		}
 	case inline.Exists():
-		mime := gemGet(inline, "mimeType", "mime_type").String()
-		p.Type, p.MediaType, p.Data = gemMediaType(mime), mime, gemGet(inline, "data", "").String()
+		mime, data := gemBlob(inline)
+		p.Type, p.MediaType, p.Data = gemMediaType(mime), mime, data
 		if p.Data == "" {
 			d.err = gemBadRequest(path+".inlineData.data", "required")
 			return p, false
 		}
 	case file.Exists():
-		mime := gemGet(file, "mimeType", "mime_type").String()
-		p.Type, p.MediaType, p.URL = gemMediaType(mime), mime, gemGet(file, "fileUri", "file_uri").String()
+		mime, uri := gemBlob(file)
+		p.Type, p.MediaType, p.URL = gemMediaType(mime), mime, uri
 		if p.URL == "" {
 			d.err = gemBadRequest(path+".fileData.fileUri", "required")
 			return p, false
@@ -291,14 +296,14 @@ func (d *gemRequestDecoder) part(v gjson.Result, path string, role Role) (p Part
 			d.err = gemBadRequest(path+".functionCall", "only allowed in model contents")
 			return p, false
 		}
+		var args gjson.Result
 		p.Type = PartToolCall
-		p.ToolCallID = gemGet(call, "id", "").String()
-		p.ToolName = gemGet(call, "name", "").String()
+		p.ToolCallID, p.ToolName, args, _ = gemCall(call)
 		if p.ToolName == "" {
 			d.err = gemBadRequest(path+".functionCall.name", "required")
 			return p, false
 		}
-		p.Arguments = gemArgsObject(gemGet(call, "args", ""))
+		p.Arguments = gemArgsObject(args)
 	case resp.Exists():
 		if role == RoleAssistant {
 			d.err = gemBadRequest(path+".functionResponse", "only allowed in user contents")
@@ -324,6 +329,40 @@ func (d *gemRequestDecoder) part(v gjson.Result, path string, role Role) (p Part
 	return p, true
 }
 
+// gemBlob reads inlineData {mimeType, data} or fileData {mimeType,
+// fileUri} in one pass; uri is data for fileData.
+func gemBlob(v gjson.Result) (mime, data string) {
+	v.ForEach(func(k, val gjson.Result) bool {
+		switch k.Str {
+		case "mimeType", "mime_type":
+			mime = val.String()
+		case "data", "fileUri", "file_uri":
+			data = val.String()
+		}
+		return true
+	})
+	return mime, data
+}
+
+// gemCall reads a functionCall or functionResponse object in one pass.
+// payload is args for a call and response for a response.
+func gemCall(v gjson.Result) (id, name string, payload, parts gjson.Result) {
+	v.ForEach(func(k, val gjson.Result) bool {
+		switch k.Str {
+		case "id":
+			id = val.String()
+		case "name":
+			name = val.String()
+		case "args", "response":
+			payload = val
+		case "parts":
+			parts = val
+		}
+		return true
+	})
+	return id, name, payload, parts
+}
+
 // gemGet reads key from an object, falling back to its snake_case spelling.
 func gemGet(v gjson.Result, camel, snake string) gjson.Result {
 	r := v.Get(camel)
@@ -340,10 +379,9 @@ func gemGet(v gjson.Result, camel, snake string) gjson.Result {
 // other response is kept as its JSON text (which the encoder sends back as
 // the same object).
 func gemDecodeFunctionResponse(r gjson.Result, p *Part) {
+	var resp, parts gjson.Result
 	p.Type = PartToolResult
-	p.ToolCallID = gemGet(r, "id", "").String()
-	p.ToolName = gemGet(r, "name", "").String()
-	resp := gemGet(r, "response", "")
+	p.ToolCallID, p.ToolName, resp, parts = gemCall(r)
 	text := resp.Raw
 	if resp.IsObject() {
 		var only string
@@ -364,259 +402,16 @@ func gemDecodeFunctionResponse(r gjson.Result, p *Part) {
 	if text != "" {
 		p.Content = append(p.Content, Part{Type: PartText, Text: text})
 	}
-	gemGet(r, "parts", "").ForEach(func(_, pv gjson.Result) bool {
+	parts.ForEach(func(_, pv gjson.Result) bool {
 		if in := gemGet(pv, "inlineData", "inline_data"); in.Exists() {
-			mime := gemGet(in, "mimeType", "mime_type").String()
-			p.Content = append(p.Content, Part{Type: gemMediaType(mime), MediaType: mime, Data: gemGet(in, "data", "").String()})
+			mime, data := gemBlob(in)
+			p.Content = append(p.Content, Part{Type: gemMediaType(mime), MediaType: mime, Data: data})
 		} else if fd := gemGet(pv, "fileData", "file_data"); fd.Exists() {
-			mime := gemGet(fd, "mimeType", "mime_type").String()
-			p.Content = append(p.Content, Part{Type: gemMediaType(mime), MediaType: mime, URL: gemGet(fd, "fileUri", "file_uri").String()})
+			mime, uri := gemBlob(fd)
+			p.Content = append(p.Content, Part{Type: gemMediaType(mime), MediaType: mime, URL: uri})
 		} else if t := pv.Get("text"); t.Exists() {
 			p.Content = append(p.Content, Part{Type: PartText, Text: t.String()})
 		}
 		return true
 	})
-}
-
-func (d *gemRequestDecoder) systemInstruction(v gjson.Result) {
-	if v.Type == gjson.String { // lenient: some clients send a bare string
-		if s := v.Str; s != "" {
-			d.req.System = append(d.req.System, Part{Type: PartText, Text: s})
-		}
-		return
-	}
-	if !v.IsObject() {
-		d.err = gemBadRequest("systemInstruction", "must be a content object with parts")
-		return
-	}
-	i := 0
-	gemGet(v, "parts", "").ForEach(func(_, pv gjson.Result) bool {
-		t := pv.Get("text")
-		if !t.Exists() {
-			d.err = gemBadRequest("systemInstruction.parts["+strconv.Itoa(i)+"]", "only text parts are supported in a system instruction")
-			return false
-		}
-		if s := t.String(); s != "" {
-			d.req.System = append(d.req.System, Part{Type: PartText, Text: s})
-		}
-		i++
-		return true
-	})
-}
-
-// gemBuiltinTools are the Tool fields other than function declarations:
-// Google-hosted tools with no equivalent elsewhere. They are kept in
-// Extra["tools"] for Gemini-family upstreams and dropped for others.
-var gemBuiltinTools = map[string]bool{
-	"googleSearch": true, "google_search": true, "googleSearchRetrieval": true, "google_search_retrieval": true,
-	"codeExecution": true, "code_execution": true, "urlContext": true, "url_context": true,
-	"googleMaps": true, "google_maps": true, "fileSearch": true, "file_search": true,
-	"computerUse": true, "computer_use": true, "enterpriseWebSearch": true, "enterprise_web_search": true,
-	"retrieval": true,
-}
-
-func (d *gemRequestDecoder) tools(v gjson.Result) {
-	if !v.IsArray() {
-		d.err = gemBadRequest("tools", "must be an array")
-		return
-	}
-	var builtins []byte
-	i := 0
-	v.ForEach(func(_, t gjson.Result) bool {
-		path := "tools[" + strconv.Itoa(i) + "]"
-		i++
-		if !t.IsObject() {
-			d.err = gemBadRequest(path, "must be an object")
-			return false
-		}
-		var rest gemWriter
-		t.ForEach(func(k, val gjson.Result) bool {
-			switch {
-			case k.Str == "functionDeclarations" || k.Str == "function_declarations":
-				d.functionDeclarations(val, path+".functionDeclarations")
-			case gemBuiltinTools[k.Str]:
-				if len(rest.b) == 0 {
-					rest.objOpen()
-				}
-				rest.keyEsc(k.Str)
-				rest.rawStr(val.Raw)
-			}
-			return d.err == nil
-		})
-		if len(rest.b) > 0 {
-			rest.objClose()
-			if builtins == nil {
-				builtins = append(builtins, '[')
-			} else {
-				builtins = append(builtins, ',')
-			}
-			builtins = append(builtins, rest.b...)
-		}
-		return d.err == nil
-	})
-	if builtins != nil {
-		d.extra("tools", string(append(builtins, ']')))
-	}
-}
-
-func (d *gemRequestDecoder) functionDeclarations(v gjson.Result, path string) {
-	i := 0
-	v.ForEach(func(_, fd gjson.Result) bool {
-		p := path + "[" + strconv.Itoa(i) + "]"
-		i++
-		var t Tool
-		var params, jsonSchema gjson.Result
-		fd.ForEach(func(k, val gjson.Result) bool {
-			switch k.Str {
-			case "name":
-				t.Name = val.String()
-			case "description":
-				t.Description = val.String()
-			case "parameters":
-				params = val
-			case "parametersJsonSchema", "parameters_json_schema":
-				jsonSchema = val
-			}
-			return true
-		})
-		if t.Name == "" {
-			d.err = gemBadRequest(p+".name", "required")
-			return false
-		}
-		switch {
-		case jsonSchema.IsObject():
-			t.Parameters = json.RawMessage(jsonSchema.Raw)
-		case params.IsObject():
-			t.Parameters = SchemaFromOpenAPI(json.RawMessage(params.Raw))
-		}
-		d.req.Tools = append(d.req.Tools, t)
-		return true
-	})
-}
-
-func (d *gemRequestDecoder) toolConfig(v gjson.Result) {
-	var rest gemWriter
-	v.ForEach(func(k, val gjson.Result) bool {
-		if k.Str != "functionCallingConfig" && k.Str != "function_calling_config" {
-			if len(rest.b) == 0 {
-				rest.objOpen()
-			}
-			rest.keyEsc(k.Str)
-			rest.rawStr(val.Raw)
-			return true
-		}
-		mode := strings.ToUpper(val.Get("mode").String())
-		var allowed []string
-		gemGet(val, "allowedFunctionNames", "allowed_function_names").ForEach(func(_, n gjson.Result) bool {
-			allowed = append(allowed, n.String())
-			return true
-		})
-		switch mode {
-		case "NONE":
-			d.req.ToolChoice = &ToolChoice{Mode: ToolChoiceNone}
-		case "ANY":
-			if len(allowed) == 1 {
-				d.req.ToolChoice = &ToolChoice{Mode: ToolChoiceTool, Name: allowed[0]}
-			} else {
-				d.req.ToolChoice = &ToolChoice{Mode: ToolChoiceRequired}
-			}
-		case "AUTO", "VALIDATED":
-			d.req.ToolChoice = &ToolChoice{Mode: ToolChoiceAuto}
-		}
-		return true
-	})
-	if len(rest.b) > 0 {
-		rest.objClose()
-		d.extra("toolConfig", string(rest.b))
-	}
-}
-
-func (d *gemRequestDecoder) generationConfig(v gjson.Result) {
-	req := d.req
-	var rest gemWriter
-	var mime string
-	var schema json.RawMessage
-	v.ForEach(func(k, val gjson.Result) bool {
-		switch k.Str {
-		case "maxOutputTokens", "max_output_tokens":
-			n := int(val.Int())
-			req.MaxTokens = &n
-		case "temperature":
-			f := val.Float()
-			req.Temperature = &f
-		case "topP", "top_p":
-			f := val.Float()
-			req.TopP = &f
-		case "topK", "top_k":
-			n := int(val.Float())
-			req.TopK = &n
-		case "stopSequences", "stop_sequences":
-			val.ForEach(func(_, s gjson.Result) bool {
-				req.Stop = append(req.Stop, s.String())
-				return true
-			})
-		case "candidateCount", "candidate_count":
-			n := int(val.Int())
-			req.N = &n
-		case "seed":
-			n := val.Int()
-			req.Seed = &n
-		case "presencePenalty", "presence_penalty":
-			f := val.Float()
-			req.PresencePenalty = &f
-		case "frequencyPenalty", "frequency_penalty":
-			f := val.Float()
-			req.FrequencyPenalty = &f
-		case "responseMimeType", "response_mime_type":
-			mime = val.String()
-		case "responseJsonSchema", "response_json_schema", "_responseJsonSchema":
-			if val.IsObject() {
-				schema = json.RawMessage(val.Raw)
-			}
-		case "responseSchema", "response_schema":
-			if val.IsObject() && schema == nil {
-				schema = SchemaFromOpenAPI(json.RawMessage(val.Raw))
-			}
-		case "thinkingConfig", "thinking_config":
-			d.thinkingConfig(val)
-		default:
-			if len(rest.b) == 0 {
-				rest.objOpen()
-			}
-			rest.keyEsc(k.Str)
-			rest.rawStr(val.Raw)
-		}
-		return true
-	})
-	switch {
-	case schema != nil && (mime == "" || mime == "application/json" || mime == "text/x.enum"):
-		req.ResponseFormat = &ResponseFormat{Type: "json_schema", Schema: schema}
-	case mime == "application/json":
-		req.ResponseFormat = &ResponseFormat{Type: "json_object"}
-	}
-	if len(rest.b) > 0 {
-		rest.objClose()
-		d.extra("generationConfig", string(rest.b))
-	}
-}
-
-func (d *gemRequestDecoder) thinkingConfig(v gjson.Result) {
-	r := &Reasoning{}
-	v.ForEach(func(k, val gjson.Result) bool {
-		switch k.Str {
-		case "thinkingBudget", "thinking_budget":
-			n := int(val.Int())
-			r.BudgetTokens = &n
-			r.Disabled = n == 0
-		case "thinkingLevel", "thinking_level":
-			lvl := strings.ToLower(val.String())
-			if lvl != "thinking_level_unspecified" {
-				r.Effort = lvl
-			}
-		case "includeThoughts", "include_thoughts":
-			r.IncludeThoughts = val.Bool()
-		}
-		return true
-	})
-	d.req.Reasoning = r
 }

@@ -91,19 +91,44 @@ func (d *gemResponseDecoder) chunk(v gjson.Result) error {
 				d.blocked = true
 			}
 		case "candidates":
-			d.candidate(val.Get("0"))
+			d.candidate(val)
 		}
 		return true
 	})
 	return nil
 }
 
-func (d *gemResponseDecoder) candidate(c gjson.Result) {
-	if fr := gemGet(c, "finishReason", "finish_reason").String(); fr != "" {
+// gemCandidate reads the first candidate of a candidates array in one pass:
+// its content parts and its finishReason.
+func gemCandidate(candidates gjson.Result) (parts gjson.Result, finish string) {
+	candidates.ForEach(func(_, c gjson.Result) bool {
+		c.ForEach(func(k, v gjson.Result) bool {
+			switch k.Str {
+			case "content":
+				v.ForEach(func(k, v gjson.Result) bool {
+					if k.Str == "parts" {
+						parts = v
+						return false
+					}
+					return true
+				})
+			case "finishReason", "finish_reason":
+				finish = v.Str
+			}
+			return true
+		})
+		return false // only the first candidate is used
+	})
+	return parts, finish
+}
+
+func (d *gemResponseDecoder) candidate(candidates gjson.Result) {
+	parts, fr := gemCandidate(candidates)
+	if fr != "" {
 		d.finish = fr
 	}
 	family := d.format.Family()
-	gemGet(c, "content", "").Get("parts").ForEach(func(_, pv gjson.Result) bool {
+	parts.ForEach(func(_, pv gjson.Result) bool {
 		p, ok := gemUpstreamPart(pv, family)
 		if !ok {
 			return true
@@ -146,16 +171,16 @@ func gemUpstreamPart(v gjson.Result, family string) (p Part, ok bool) {
 	})
 	switch {
 	case call.Exists():
+		var args gjson.Result
 		p.Type = PartToolCall
-		p.ToolCallID = gemGet(call, "id", "").String()
+		p.ToolCallID, p.ToolName, args, _ = gemCall(call)
 		if p.ToolCallID == "" {
 			p.ToolCallID = gemCallID()
 		}
-		p.ToolName = gemGet(call, "name", "").String()
-		p.Arguments = gemArgsObject(gemGet(call, "args", ""))
+		p.Arguments = gemArgsObject(args)
 	case inline.Exists():
-		mime := gemGet(inline, "mimeType", "mime_type").String()
-		p.Type, p.MediaType, p.Data = gemMediaType(mime), mime, gemGet(inline, "data", "").String()
+		mime, data := gemBlob(inline)
+		p.Type, p.MediaType, p.Data = gemMediaType(mime), mime, data
 	case code.Exists():
 		p.Type = PartText
 		p.Text = gemCodeText(code)
@@ -189,6 +214,9 @@ func gemCodeResultText(v gjson.Result) string {
 // EncodeResponse writes a GenerateContentResponse for a Gemini client
 // (Antigravity: wrapped in {"response": …}).
 func (c *geminiCodec) EncodeResponse(resp *Response, req *Request) ([]byte, error) {
+	if resp == nil {
+		resp = &Response{StopReason: StopError}
+	}
 	w := gemWriter{b: make([]byte, 0, 512+gemContentSize(resp.Content))}
 	if c.ag() {
 		w.objOpen()
@@ -229,6 +257,7 @@ func (c *geminiCodec) EncodeResponse(resp *Response, req *Request) ([]byte, erro
 	w.fieldStr("responseId", id)
 	w.objClose()
 	if c.ag() {
+		w.fieldStr("traceId", gemNewHex(16))
 		w.objClose()
 	}
 	return w.b, nil

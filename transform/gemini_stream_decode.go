@@ -64,7 +64,7 @@ func (d *gemStreamDecoder) Feed(dst []Event, _, data []byte) ([]Event, bool, err
 	root.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "candidates":
-			dst = d.candidate(dst, v.Get("0"))
+			dst = d.candidate(dst, v)
 		case "usageMetadata", "usage_metadata":
 			usage = v
 		case "promptFeedback", "prompt_feedback":
@@ -109,12 +109,10 @@ func (d *gemStreamDecoder) start(dst []Event, root gjson.Result) []Event {
 	})
 }
 
-func (d *gemStreamDecoder) candidate(dst []Event, c gjson.Result) []Event {
-	if !c.Exists() {
-		return dst
-	}
+func (d *gemStreamDecoder) candidate(dst []Event, candidates gjson.Result) []Event {
+	parts, fr := gemCandidate(candidates)
 	family := d.format.Family()
-	gemGet(c, "content", "").Get("parts").ForEach(func(_, pv gjson.Result) bool {
+	parts.ForEach(func(_, pv gjson.Result) bool {
 		p, ok := gemUpstreamPart(pv, family)
 		if !ok {
 			return true
@@ -145,7 +143,7 @@ func (d *gemStreamDecoder) candidate(dst []Event, c gjson.Result) []Event {
 		// Generated images have no stream event in the canonical model.
 		return true
 	})
-	if fr := gemGet(c, "finishReason", "finish_reason").String(); fr != "" {
+	if fr != "" {
 		d.finish = fr
 	}
 	return dst

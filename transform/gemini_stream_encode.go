@@ -25,6 +25,7 @@ type gemStreamEncoder struct {
 	array  bool
 	id     string
 	model  string
+	trace  string // Antigravity traceId, one per stream
 
 	wrote     bool // an array element has been written
 	closed    bool // the stream's ending is written
@@ -259,6 +260,10 @@ func (e *gemStreamEncoder) chunk(fill func(*gemWriter), finishReason string, usa
 	w.fieldStr("responseId", e.id)
 	w.objClose()
 	if e.format == Antigravity {
+		if e.trace == "" {
+			e.trace = gemNewHex(16)
+		}
+		w.fieldStr("traceId", e.trace)
 		w.objClose()
 	}
 	if !e.array {

@@ -22,7 +22,9 @@ func gemThinkingFor(r *Reasoning, model string, claude bool) gemThinking {
 	}
 	off := r.Disabled || r.Effort == "none"
 	if claude {
-		if off {
+		// Only an explicit request turns Claude's thinking on; a bare
+		// includeThoughts from a Gemini client is not one.
+		if off || r.Effort == "" && r.BudgetTokens == nil && !r.Adaptive {
 			return gemThinking{}
 		}
 		b := 0

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -315,4 +316,43 @@ func oaiErrorType(e *Error) string {
 		k = KindForStatus(e.Status)
 	}
 	return openAIType(k)
+}
+
+// oaiLoc locates a request field for error messages, such as
+// messages[2].content[0].text. The string is built only when an error
+// needs it, which keeps the decoders free of allocations on valid input.
+type oaiLoc struct {
+	list string // top-level array: "messages", "input", "tools"
+	i    int
+	sub  string // array field of element i: ".content", ".tool_calls"…
+	j    int    // element of sub; -1 for sub itself
+}
+
+// at returns the path of the located field followed by suffix.
+func (l oaiLoc) at(suffix string) string {
+	b := make([]byte, 0, 32+len(suffix))
+	b = append(b, l.list...)
+	b = append(b, '[')
+	b = strconv.AppendInt(b, int64(l.i), 10)
+	b = append(b, ']')
+	b = append(b, l.sub...)
+	if l.sub != "" && l.j >= 0 {
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(l.j), 10)
+		b = append(b, ']')
+	}
+	b = append(b, suffix...)
+	return string(b)
+}
+
+// in locates the array field sub of the element.
+func (l oaiLoc) in(sub string) oaiLoc {
+	l.sub, l.j = sub, -1
+	return l
+}
+
+// elem locates element j of the array field.
+func (l oaiLoc) elem(j int) oaiLoc {
+	l.j = j
+	return l
 }

@@ -112,13 +112,13 @@ func (w *oaiWriter) null() {
 	w.comma = true
 }
 
-func (w *oaiWriter) fieldStr(k, v string)     { w.key(k); w.str(v) }
+func (w *oaiWriter) fieldStr(k, v string)       { w.key(k); w.str(v) }
 func (w *oaiWriter) fieldInt(k string, v int64) { w.key(k); w.int(v) }
 func (w *oaiWriter) fieldRaw(k string, v []byte) {
 	w.key(k)
 	w.raw(v)
 }
-func (w *oaiWriter) fieldBool(k string, v bool)      { w.key(k); w.bool(v) }
+func (w *oaiWriter) fieldBool(k string, v bool)     { w.key(k); w.bool(v) }
 func (w *oaiWriter) fieldFloat(k string, v float64) { w.key(k); w.float(v) }
 func (w *oaiWriter) fieldNull(k string)             { w.key(k); w.null() }
 
@@ -134,6 +134,15 @@ func (w *oaiWriter) fieldStrOrNull(k, v string) {
 
 const oaiHex = "0123456789abcdef"
 
+// oaiSafe marks the bytes a JSON string holds as they are: printable
+// ASCII other than the quote and the backslash.
+var oaiSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // oaiAppendString appends s as a JSON string. Unlike encoding/json it does
 // not escape <, > and &: API bodies are not embedded in HTML. Invalid UTF-8
 // becomes U+FFFD so the output is always valid JSON.
@@ -142,11 +151,11 @@ func oaiAppendString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if oaiSafe[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '"', '\\':

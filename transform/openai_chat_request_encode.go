@@ -398,19 +398,26 @@ func ccPartPath(i, j int) string {
 }
 
 func ccEncodeAssistant(w *oaiWriter, m *Message, reasoningHistory bool) {
-	w.objOpen()
-	w.fieldStr("role", "assistant")
 	text := oaiJoinText(m.Parts)
 	hasCall := oaiHasToolCall(m.Parts)
+	reasoning := ""
+	if reasoningHistory {
+		reasoning = ccReasoningText(m.Parts, OpenAIChat)
+	}
+	if text == "" && !hasCall && reasoning == "" {
+		// Only parts this target cannot take (foreign reasoning): an
+		// empty assistant message would be rejected by some servers.
+		return
+	}
+	w.objOpen()
+	w.fieldStr("role", "assistant")
 	if text == "" && hasCall {
 		w.fieldNull("content")
 	} else {
 		w.fieldStr("content", text)
 	}
-	if reasoningHistory {
-		if r := ccReasoningText(m.Parts, OpenAIChat); r != "" {
-			w.fieldStr("reasoning_content", r)
-		}
+	if reasoning != "" {
+		w.fieldStr("reasoning_content", reasoning)
 	}
 	if hasCall {
 		w.key("tool_calls")

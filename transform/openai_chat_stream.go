@@ -13,6 +13,7 @@ type ccStreamDecoder struct {
 	finished bool
 	// stop is the mapped finish_reason, empty until one arrives.
 	stop     StopReason
+	errored  bool
 	refusal  bool
 	usage    Usage
 	hasUsage bool
@@ -67,7 +68,10 @@ func (d *ccStreamDecoder) Feed(dst []Event, _, data []byte) ([]Event, bool, erro
 		dst = append(dst, Event{Type: EventStart, ID: id.String(), Model: model.String()})
 	}
 	if errv.Exists() && errv.Type != gjson.Null {
-		dst = append(dst, Event{Type: EventError, Error: oaiErrorFrom(errv, 502)})
+		if !d.errored {
+			d.errored = true
+			dst = append(dst, Event{Type: EventError, Error: oaiErrorFrom(errv, 502)})
+		}
 		d.stop = StopError
 		return d.finish(dst), true, nil
 	}
@@ -133,6 +137,13 @@ func (d *ccStreamDecoder) choice(dst []Event, c gjson.Result) []Event {
 	}
 	if finish.Type == gjson.String && finish.Str != "" {
 		d.stop = ccStopReason(finish.Str)
+		if finish.Str == "error" && !d.errored {
+			// OpenRouter-style failure without an error object.
+			d.errored = true
+			d.stop = StopError
+			dst = append(dst, Event{Type: EventError, Error: &Error{Status: 502, Kind: KindServer,
+				Message: "the upstream stopped with finish_reason \"error\""}})
+		}
 		dst = d.endCalls(dst)
 	}
 	return dst

@@ -116,7 +116,10 @@ func (openAIResponsesCodec) EncodeRequest(req *Request, opts EncodeOptions) ([]b
 		w.fieldBool("stream", true)
 	}
 	if same {
-		oaiWriteExtra(&w, req.Extra, rsKnownKey)
+		oaiWriteExtra(&w, req.Extra, func(k string) bool {
+			// stream_options is rejected on a non-streaming request.
+			return rsKnownKey(k) || (k == "stream_options" && !opts.Stream)
+		})
 	} else {
 		w.fieldBool("store", false)
 		if reasoning {

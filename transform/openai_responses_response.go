@@ -162,10 +162,14 @@ func rsOutputs(parts []Part) []rsOut {
 	return out
 }
 
-// rsWriteItem writes an output item; final selects the completed form
-// (output_item.done and the final response) over the in-progress form of
-// output_item.added.
-func rsWriteItem(w *oaiWriter, o *rsOut, final bool) {
+// rsWriteItem writes an output item. status "" writes the in-progress form
+// of output_item.added; "completed" or "incomplete" the final form of
+// output_item.done and of the final response.
+func rsWriteItem(w *oaiWriter, o *rsOut, status string) {
+	final := status != ""
+	if !final {
+		status = "in_progress"
+	}
 	w.objOpen()
 	w.fieldStr("id", o.id)
 	switch o.kind {
@@ -186,7 +190,7 @@ func rsWriteItem(w *oaiWriter, o *rsOut, final bool) {
 		}
 	case rsOutMessage:
 		w.fieldStr("type", "message")
-		w.fieldStr("status", rsItemStatus(final))
+		w.fieldStr("status", status)
 		w.key("content")
 		w.arrOpen()
 		if final {
@@ -196,7 +200,7 @@ func rsWriteItem(w *oaiWriter, o *rsOut, final bool) {
 		w.fieldStr("role", "assistant")
 	case rsOutCall:
 		w.fieldStr("type", "function_call")
-		w.fieldStr("status", rsItemStatus(final))
+		w.fieldStr("status", status)
 		w.key("arguments")
 		if final {
 			w.str(string(o.args))
@@ -222,13 +226,6 @@ func rsWriteTextPart(w *oaiWriter, text []byte) {
 	w.key("text")
 	w.str(string(text))
 	w.objClose()
-}
-
-func rsItemStatus(final bool) string {
-	if final {
-		return "completed"
-	}
-	return "in_progress"
 }
 
 // rsMeta is what a response object echoes besides its output.
@@ -287,8 +284,16 @@ func rsWriteResponse(w *oaiWriter, m *rsMeta, status, incomplete string, failure
 	w.fieldStr("model", m.model)
 	w.key("output")
 	w.arrOpen()
+	itemStatus := "completed"
+	if status != "completed" {
+		itemStatus = "incomplete" // the text was cut
+	}
 	for i := range out {
-		rsWriteItem(w, &out[i], true)
+		st := itemStatus
+		if out[i].kind == rsOutCall {
+			st = "completed"
+		}
+		rsWriteItem(w, &out[i], st)
 	}
 	w.arrClose()
 	w.fieldBool("parallel_tool_calls", req.ParallelToolCalls == nil || *req.ParallelToolCalls)

@@ -117,9 +117,10 @@ func (d *rsStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 
 // delta emits a text or thinking fragment of item id.
 func (d *rsStreamDecoder) delta(dst []Event, typ EventType, id, text string) []Event {
-	if id != "" && id == d.item {
-		d.itemDelta = true
+	if id != "" && id != d.item {
+		d.item = id // deltas of an item whose added event was missing
 	}
+	d.itemDelta = true
 	if text == "" {
 		return dst
 	}
@@ -178,7 +179,7 @@ func (d *rsStreamDecoder) itemDone(dst []Event, item, outIdx gjson.Result) []Eve
 			dst = append(dst, Event{Type: EventToolCallEnd, ToolIndex: n})
 		}
 	case "reasoning":
-		if !(id == d.item && d.itemDelta) {
+		if !d.streamed(id) {
 			if t := rsReasoningText(item.Get("summary"), item.Get("content")); t != "" {
 				dst = append(dst, Event{Type: EventThinking, Text: t})
 			}
@@ -187,7 +188,7 @@ func (d *rsStreamDecoder) itemDone(dst []Event, item, outIdx gjson.Result) []Eve
 			dst = append(dst, Event{Type: EventSignature, Signature: enc, SignatureFamily: OpenAIResponses.Family()})
 		}
 	case "message":
-		if !(id == d.item && d.itemDelta) {
+		if !d.streamed(id) {
 			item.Get("content").ForEach(func(_, c gjson.Result) bool {
 				t := c.Get("text").String()
 				if c.Get("type").String() == "refusal" {
@@ -202,6 +203,12 @@ func (d *rsStreamDecoder) itemDone(dst []Event, item, outIdx gjson.Result) []Eve
 		}
 	}
 	return dst
+}
+
+// streamed reports whether the content of item id already came as deltas
+// (deltas without item ids count for the item being streamed).
+func (d *rsStreamDecoder) streamed(id string) bool {
+	return d.itemDelta && (d.item == "" || d.item == id)
 }
 
 // terminal handles response.completed, .incomplete and .failed: the final

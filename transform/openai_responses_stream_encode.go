@@ -123,6 +123,9 @@ func (e *rsStreamEncoder) Encode(ev *Event) error {
 		w.arrClose()
 		return e.emit(w)
 	case EventToolCallStart:
+		if !accToolIndexOK(ev.ToolIndex, len(e.calls)) {
+			return nil
+		}
 		if err := e.closeCurrent(); err != nil {
 			return err
 		}
@@ -232,7 +235,7 @@ func (e *rsStreamEncoder) openItem(o rsOut) error {
 	w := e.event("response.output_item.added")
 	w.fieldInt("output_index", int64(e.cur))
 	w.key("item")
-	rsWriteItem(&w, &e.out[e.cur], false)
+	rsWriteItem(&w, &e.out[e.cur], "")
 	return e.emit(w)
 }
 
@@ -342,7 +345,7 @@ func (e *rsStreamEncoder) closeItem(o *rsOut) error {
 	w := e.event("response.output_item.done")
 	w.fieldInt("output_index", int64(e.index(o)))
 	w.key("item")
-	rsWriteItem(&w, o, true)
+	rsWriteItem(&w, o, "completed")
 	return e.emit(w)
 }
 

@@ -111,6 +111,18 @@ func (n *schemaNode) clone() *schemaNode {
 	return c
 }
 
+// count returns the number of nodes in n, stopping once it reaches limit.
+func (n *schemaNode) count(limit int) int {
+	c := 1
+	for _, v := range n.vals {
+		if c >= limit {
+			break
+		}
+		c += v.count(limit - c)
+	}
+	return c
+}
+
 func (n *schemaNode) appendJSON(dst []byte) []byte {
 	switch n.kind {
 	case 'o':
