@@ -21,9 +21,9 @@ go test -run '^$' -bench . -benchtime 1x ./balancer/ ./internal/sse/ ./relay/ ./
 echo "=== xcaddy build from this checkout"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-(cd "$tmp" && xcaddy build --with "github.com/octopuscaddy/octopus=$OLDPWD" --output "$tmp/caddy") >/dev/null
+(cd "$tmp" && xcaddy build --with "github.com/octopuscaddy/octopus@v0.0.0=$OLDPWD" --output "$tmp/caddy") >/dev/null
 mods=$("$tmp/caddy" list-modules)
-for m in octopus http.handlers.octopus; do
+for m in octopus http.handlers.octopus http.handlers.octopus_admin; do
 	if ! grep -qx "$m" <<<"$mods"; then
 		echo "xcaddy build lacks module $m" >&2
 		exit 1
