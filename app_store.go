@@ -12,6 +12,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"go.uber.org/zap"
 
+	"github.com/octopuscaddy/octopus/provider"
 	"github.com/octopuscaddy/octopus/provider/antigravity"
 	"github.com/octopuscaddy/octopus/routing"
 	"github.com/octopuscaddy/octopus/store"
@@ -51,6 +52,11 @@ func (a *App) openStore(ctx context.Context) error {
 	}
 	a.store = v.(pooledStore).Store
 	a.storeHeld = true
+	names := make([]string, 0, len(provider.Types()))
+	for _, t := range provider.Types() {
+		names = append(names, t.Name)
+	}
+	a.store.SetChannelTypes(names...)
 	return a.bootstrapAdmin(ctx)
 }
 

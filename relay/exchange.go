@@ -42,6 +42,9 @@ type exchange struct {
 	creq      *transform.Request
 	decodeErr error
 	inlined   bool // remote media in creq fetched and inlined
+	// toolNames maps function names an upstream saw back to the client's
+	// (Gemini renames names outside its charset); nil when none changed.
+	toolNames map[string]string
 }
 
 // outcome of one attempt.
@@ -197,6 +200,7 @@ func (x *exchange) buildBody(ch *routing.Channel, model, project string) ([]byte
 		}
 		x.inlined = true
 	}
+	x.toolNames = transform.UpstreamToolNames(ch.Format, x.creq)
 	b, err := out.EncodeRequest(x.creq, transform.EncodeOptions{
 		Model: model, Project: project, Stream: x.stream,
 		AnthropicVersion: ch.Headers.Get("anthropic-version"),

@@ -132,6 +132,7 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 	evs := make([]transform.Event, 0, 8)
 	first := true
 	emit := func() bool {
+		transform.RestoreEventToolNames(x.toolNames, evs)
 		for i := range evs {
 			ev := &evs[i]
 			if ev.Usage != nil {
@@ -213,6 +214,7 @@ func (x *exchange) writeTranslated(ch *routing.Channel, data []byte) {
 		return
 	}
 	x.rec.Usage, x.rec.UsageKnown = resp.Usage, !resp.Usage.IsZero()
+	transform.RestoreToolNames(x.toolNames, resp)
 	out, err := transform.Get(x.ep.format).EncodeResponse(resp, x.creq)
 	if err != nil {
 		x.fail(asError(err, 502))

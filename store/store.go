@@ -142,6 +142,38 @@ func normalizeDriver(driver string) (string, error) {
 	return "", &ValidationError{Field: "database", Reason: fmt.Sprintf("unknown database driver %q (want sqlite, postgres or mysql)", driver)}
 }
 
+// migrationLockID names the advisory lock that serialises migrations of
+// instances sharing one PostgreSQL or MySQL database: two instances
+// creating a fresh schema at once would otherwise collide on catalog rows.
+const migrationLockID = 0x6f63746f // "octo"
+
+// lockAcrossInstances takes a server-side lock held on one dedicated
+// connection until the returned function runs. SQLite needs none: its
+// writers already serialise on the file.
+func (s *Store) lockAcrossInstances(ctx context.Context) (func(), error) {
+	var lock, unlock string
+	switch s.driver {
+	case Postgres:
+		lock, unlock = fmt.Sprintf("SELECT pg_advisory_lock(%d)", migrationLockID), fmt.Sprintf("SELECT pg_advisory_unlock(%d)", migrationLockID)
+	case MySQL:
+		lock, unlock = "SELECT GET_LOCK('octopus_migrate', 120)", "SELECT RELEASE_LOCK('octopus_migrate')"
+	default:
+		return func() {}, nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migration lock: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, lock); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("store: migration lock: %w", err)
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), unlock)
+		_ = conn.Close()
+	}, nil
+}
+
 // migrateMu serialises Migrate calls in one process: ent's schema.Create
 // writes to the generated package-level table descriptions (migrate.Tables),
 // so two concurrent migrations, even of different databases, race.
@@ -153,6 +185,11 @@ var migrateMu sync.Mutex
 func (s *Store) Migrate(ctx context.Context) error {
 	migrateMu.Lock()
 	defer migrateMu.Unlock()
+	unlock, err := s.lockAcrossInstances(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := s.client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
 		return fmt.Errorf("store: migrate %s schema: %w", s.driver, err)
 	}
