@@ -42,6 +42,9 @@ type exchange struct {
 	creq      *transform.Request
 	decodeErr error
 	inlined   bool // remote media in creq fetched and inlined
+	// embedEncoding is the OpenAI encoding_format of an embeddings call
+	// translated for a Gemini channel.
+	embedEncoding string
 	// toolNames maps function names an upstream saw back to the client's
 	// (Gemini renames names outside its charset); nil when none changed.
 	toolNames map[string]string
@@ -151,7 +154,13 @@ func (x *exchange) try(it *routing.Attempts, t routing.Try) outcome {
 	return o
 }
 
-func (x *exchange) passthrough(ch *routing.Channel) bool { return ch.Format == x.ep.format }
+func (x *exchange) passthrough(ch *routing.Channel) bool {
+	if ch.Format == x.ep.format {
+		return true
+	}
+	// Both OpenAI channel types serve the same /embeddings endpoint.
+	return x.ep.op == opEmbeddings && x.ep.format == transform.OpenAIChat && ch.Format == transform.OpenAIResponses
+}
 
 // upstreamOp maps the client op to the provider op.
 func (x *exchange) upstreamOp() provider.Op {
@@ -174,6 +183,14 @@ func (x *exchange) buildBody(ch *routing.Channel, model, project string) ([]byte
 		if err != nil {
 			return nil, transform.Errorf(400, "setting model: %v", err)
 		}
+		return b, nil
+	}
+	if x.ep.op == opEmbeddings && x.ep.format == transform.OpenAIChat && ch.Format == transform.Gemini {
+		b, enc, err := transform.EmbeddingsRequestToGemini(x.body, model)
+		if err != nil {
+			return nil, asError(err, 400)
+		}
+		x.embedEncoding = enc
 		return b, nil
 	}
 	if x.ep.op != opGenerate {

@@ -208,6 +208,17 @@ func (x *exchange) writePassthrough(resp *http.Response, data []byte) {
 
 // writeTranslated converts a non-streaming answer to the client's format.
 func (x *exchange) writeTranslated(ch *routing.Channel, data []byte) {
+	if x.ep.op == opEmbeddings {
+		out, err := transform.EmbeddingsResponseFromGemini(data, x.model, x.embedEncoding)
+		if err != nil {
+			x.fail(asError(err, 502))
+			return
+		}
+		x.w.Header().Set("Content-Type", "application/json")
+		x.w.WriteHeader(http.StatusOK)
+		_, _ = x.w.Write(out)
+		return
+	}
 	resp, err := transform.Get(ch.Format).DecodeResponse(data)
 	if err != nil {
 		x.fail(transform.Errorf(502, "channel %q answered with a body that could not be read: %v", ch.Name, err))
