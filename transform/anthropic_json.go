@@ -3,7 +3,6 @@ package transform
 import (
 	"bytes"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -12,60 +11,6 @@ import (
 // bodies are built once per request or event on the hot path, field order
 // must follow the real API, and raw JSON (tool inputs, schemas,
 // cache_control) is copied in without a decode/encode round trip.
-
-const anHex = "0123456789abcdef"
-
-// anAppendString appends s as a JSON string. Like the API (and unlike
-// encoding/json's default) it leaves <, > and & literal; invalid UTF-8
-// becomes U+FFFD and U+2028/U+2029 are escaped so the output is also valid
-// JavaScript.
-func anAppendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', anHex[c>>4], anHex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', anHex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
 
 // anAppendKey appends ,"key": (without the comma for the first field of an
 // object, when the last byte written is the opening brace).
@@ -80,7 +25,7 @@ func anAppendKey(dst []byte, key string) []byte {
 
 // anAppendStringField appends "key":"value".
 func anAppendStringField(dst []byte, key, value string) []byte {
-	return anAppendString(anAppendKey(dst, key), value)
+	return appendJSONString(anAppendKey(dst, key), value)
 }
 
 // anAppendIntField appends "key":n.
@@ -131,6 +76,6 @@ func anObjectArgs(args []byte) []byte {
 		}
 		text = r.Str
 	}
-	out := anAppendString([]byte(`{"raw":`), text)
+	out := appendJSONString([]byte(`{"raw":`), text)
 	return append(out, '}')
 }

@@ -23,7 +23,7 @@ func anAppendCacheControl(b, cc []byte) []byte {
 // anAppendMessage writes one shaped message.
 func anAppendMessage(b []byte, m *anMsg) []byte {
 	b = append(b, `{"role":`...)
-	b = anAppendString(b, string(m.role))
+	b = appendJSONString(b, string(m.role))
 	b = append(b, `,"content":[`...)
 	for i, p := range m.parts {
 		if i > 0 {

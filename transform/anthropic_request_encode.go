@@ -97,7 +97,7 @@ func (anthropicCodec) EncodeRequest(req *Request, opts EncodeOptions) ([]byte, e
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = anAppendString(b, s)
+			b = appendJSONString(b, s)
 		}
 		b = append(b, ']')
 	}

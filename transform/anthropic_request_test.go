@@ -471,7 +471,7 @@ func TestAnthropicEncodeRequestRules(t *testing.T) {
 
 func TestAnthropicJSONString(t *testing.T) {
 	for _, s := range []string{"plain", "quote\" back\\ nl\n tab\t", "ctl\x01\x1f", "<&>", "é 世界 🎉", "bad\xffutf8", "ls\u2028ps\u2029"} {
-		out := anAppendString(nil, s)
+		out := appendJSONString(nil, s)
 		var got string
 		if err := json.Unmarshal(out, &got); err != nil {
 			t.Fatalf("%q: %v (%s)", s, err, out)
@@ -481,7 +481,7 @@ func TestAnthropicJSONString(t *testing.T) {
 			t.Errorf("%q: round trip %q", s, got)
 		}
 	}
-	if string(anAppendString(nil, "<a&b>")) != `"<a&b>"` {
+	if string(appendJSONString(nil, "<a&b>")) != `"<a&b>"` {
 		t.Error("HTML characters must stay literal")
 	}
 }

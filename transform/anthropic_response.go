@@ -135,7 +135,7 @@ func (anthropicCodec) EncodeResponse(resp *Response, req *Request) ([]byte, erro
 	b = anAppendStringField(b, "stop_reason", anStopReasonString(anToolStop(resp.StopReason, sawTool)))
 	b = anAppendKey(b, "stop_sequence")
 	if resp.StopSequence != "" {
-		b = anAppendString(b, resp.StopSequence)
+		b = appendJSONString(b, resp.StopSequence)
 	} else {
 		b = append(b, "null"...)
 	}

@@ -186,7 +186,7 @@ func (e *anStreamEncoder) delta(head, text string) {
 	e.buf = strconv.AppendInt(e.buf, int64(e.index), 10)
 	e.buf = append(e.buf, `,"delta":`...)
 	e.buf = append(e.buf, head...)
-	e.buf = anAppendString(e.buf, text)
+	e.buf = appendJSONString(e.buf, text)
 	e.buf = append(e.buf, "}}"...)
 	e.end()
 }
@@ -346,7 +346,7 @@ func (e *anStreamEncoder) finish(reason StopReason, stopSeq string) {
 	b = anAppendStringField(b, "stop_reason", anStopReasonString(anToolStop(reason, e.sawTool)))
 	b = anAppendKey(b, "stop_sequence")
 	if stopSeq != "" {
-		b = anAppendString(b, stopSeq)
+		b = appendJSONString(b, stopSeq)
 	} else {
 		b = append(b, "null"...)
 	}

@@ -22,7 +22,7 @@ func init() { Register(&geminiCodec{format: Antigravity}) }
 
 // agOpenEnvelope writes the envelope up to the "request" key; the caller
 // writes the inner request object and closes the envelope.
-func agOpenEnvelope(w *gemWriter, opts EncodeOptions) {
+func agOpenEnvelope(w *jsonWriter, opts EncodeOptions) {
 	w.objOpen()
 	if opts.Project != "" {
 		w.fieldStr("project", opts.Project)

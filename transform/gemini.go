@@ -169,7 +169,7 @@ func gemUsage(u gjson.Result) Usage {
 }
 
 // gemWriteUsage writes a usageMetadata object (key included).
-func gemWriteUsage(w *gemWriter, u Usage) {
+func gemWriteUsage(w *jsonWriter, u Usage) {
 	w.key("usageMetadata")
 	w.objOpen()
 	w.fieldInt("promptTokenCount", u.InputTokens)

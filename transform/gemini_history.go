@@ -222,6 +222,6 @@ func gemResponseObject(p *Part) []byte {
 		key = `{"error":`
 	}
 	b := append(make([]byte, 0, len(text)+16), key...)
-	b = gemAppendString(b, text)
+	b = appendJSONString(b, text)
 	return append(b, '}')
 }

@@ -22,7 +22,7 @@ func (e *gemRequestEncoder) schemaTarget() SchemaTarget {
 
 // writeTools writes the function declarations (all in one tool object) and
 // the Google built-in tools, then toolConfig.
-func (e *gemRequestEncoder) writeTools(w *gemWriter) {
+func (e *gemRequestEncoder) writeTools(w *jsonWriter) {
 	req := e.req
 	builtins := e.builtinTools()
 	if len(req.Tools) == 0 && len(builtins) == 0 {
@@ -98,7 +98,7 @@ func (e *gemRequestEncoder) builtinTools() [][]byte {
 }
 
 // writeToolConfig maps the tool choice to functionCallingConfig.
-func (e *gemRequestEncoder) writeToolConfig(w *gemWriter) {
+func (e *gemRequestEncoder) writeToolConfig(w *jsonWriter) {
 	tc := e.req.ToolChoice
 	mode, allowed := "", ""
 	if tc != nil {
@@ -149,7 +149,7 @@ func (e *gemRequestEncoder) writeToolConfig(w *gemWriter) {
 
 // writeGenerationConfig writes sampling, output, structured-output and
 // thinking settings; Claude behind Antigravity gets only what it accepts.
-func (e *gemRequestEncoder) writeGenerationConfig(w *gemWriter) {
+func (e *gemRequestEncoder) writeGenerationConfig(w *jsonWriter) {
 	req := e.req
 	th := gemThinkingFor(req.Reasoning, e.model, e.claude)
 	opened := false
@@ -268,7 +268,7 @@ var gemPassthrough = []string{"safetySettings", "cachedContent", "labels"}
 
 // writeExtras writes the top-level fields that are neither conversation
 // nor configuration.
-func (e *gemRequestEncoder) writeExtras(w *gemWriter) {
+func (e *gemRequestEncoder) writeExtras(w *jsonWriter) {
 	req := e.req
 	if e.format == Antigravity {
 		// Antigravity rejects safetySettings; sessionId groups a

@@ -65,7 +65,7 @@ func (d *gemRequestDecoder) tools(v gjson.Result) {
 			d.err = gemBadRequest(path, "must be an object")
 			return false
 		}
-		var rest gemWriter
+		var rest jsonWriter
 		t.ForEach(func(k, val gjson.Result) bool {
 			switch {
 			case k.Str == "functionDeclarations" || k.Str == "function_declarations":
@@ -135,7 +135,7 @@ func (d *gemRequestDecoder) functionDeclarations(v gjson.Result, path string) {
 // toolConfig maps functionCallingConfig to the tool choice; other keys
 // are kept in Extra["toolConfig"].
 func (d *gemRequestDecoder) toolConfig(v gjson.Result) {
-	var rest gemWriter
+	var rest jsonWriter
 	v.ForEach(func(k, val gjson.Result) bool {
 		if k.Str != "functionCallingConfig" && k.Str != "function_calling_config" {
 			if len(rest.b) == 0 {
@@ -175,7 +175,7 @@ func (d *gemRequestDecoder) toolConfig(v gjson.Result) {
 // kept in Extra["generationConfig"].
 func (d *gemRequestDecoder) generationConfig(v gjson.Result) {
 	req := d.req
-	var rest gemWriter
+	var rest jsonWriter
 	var mime string
 	var schema json.RawMessage
 	v.ForEach(func(k, val gjson.Result) bool {

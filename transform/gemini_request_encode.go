@@ -19,7 +19,7 @@ func (c *geminiCodec) EncodeRequest(req *Request, opts EncodeOptions) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	w := gemWriter{b: make([]byte, 0, 1024+e.sizeHint())}
+	w := jsonWriter{b: make([]byte, 0, 1024+e.sizeHint())}
 	if c.ag() {
 		agOpenEnvelope(&w, opts)
 	}
@@ -259,7 +259,7 @@ func (e *gemRequestEncoder) userPart(p *Part, idName map[string]string) (gemOutP
 }
 
 // writeContents writes the contents array.
-func (e *gemRequestEncoder) writeContents(w *gemWriter, contents []gemOutContent) {
+func (e *gemRequestEncoder) writeContents(w *jsonWriter, contents []gemOutContent) {
 	w.key("contents")
 	w.arrOpen()
 	for i := range contents {
@@ -281,7 +281,7 @@ func (e *gemRequestEncoder) writeContents(w *gemWriter, contents []gemOutContent
 }
 
 // gemWriteOutPart writes one part object.
-func gemWriteOutPart(w *gemWriter, p *gemOutPart) {
+func gemWriteOutPart(w *jsonWriter, p *gemOutPart) {
 	w.objOpen()
 	switch p.kind {
 	case gemOutText:
@@ -338,7 +338,7 @@ func gemWriteOutPart(w *gemWriter, p *gemOutPart) {
 
 // writeSystem writes systemInstruction; Antigravity's client gives it role
 // "user", so that is sent there too.
-func (e *gemRequestEncoder) writeSystem(w *gemWriter, system []string) {
+func (e *gemRequestEncoder) writeSystem(w *jsonWriter, system []string) {
 	if len(system) == 0 {
 		return
 	}

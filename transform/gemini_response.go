@@ -217,7 +217,7 @@ func (c *geminiCodec) EncodeResponse(resp *Response, req *Request) ([]byte, erro
 	if resp == nil {
 		resp = &Response{StopReason: StopError}
 	}
-	w := gemWriter{b: make([]byte, 0, 512+gemContentSize(resp.Content))}
+	w := jsonWriter{b: make([]byte, 0, 512+gemContentSize(resp.Content))}
 	if c.ag() {
 		w.objOpen()
 		w.key("response")
@@ -275,7 +275,7 @@ func gemContentSize(parts []Part) int {
 // always included (SDKs leave thought parts out of .text, and the thought
 // text must come back with its signature for Anthropic-family reasoning to
 // stay valid). Redacted thinking has no Gemini form and is dropped.
-func (c *geminiCodec) writeAnswerPart(w *gemWriter, p *Part) {
+func (c *geminiCodec) writeAnswerPart(w *jsonWriter, p *Part) {
 	sig := gemExportSignature(p.Signature, p.SignatureFamily, c.format)
 	switch p.Type {
 	case PartText, PartThinking:

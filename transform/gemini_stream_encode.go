@@ -62,7 +62,7 @@ func (e *gemStreamEncoder) Encode(ev *Event) error {
 			return nil
 		}
 		e.lastThink = false
-		return e.chunk(func(w *gemWriter) {
+		return e.chunk(func(w *jsonWriter) {
 			w.objOpen()
 			w.fieldStr("text", ev.Text)
 			w.objClose()
@@ -72,7 +72,7 @@ func (e *gemStreamEncoder) Encode(ev *Event) error {
 			return nil
 		}
 		e.lastThink = true
-		return e.chunk(func(w *gemWriter) {
+		return e.chunk(func(w *jsonWriter) {
 			w.objOpen()
 			w.fieldStr("text", ev.Text)
 			w.fieldBool("thought", true)
@@ -87,7 +87,7 @@ func (e *gemStreamEncoder) Encode(ev *Event) error {
 		// A signature-only part, as Gemini itself sends; the decoder of
 		// the client's next request joins it to the part before it.
 		thought := e.lastThink
-		return e.chunk(func(w *gemWriter) {
+		return e.chunk(func(w *jsonWriter) {
 			w.objOpen()
 			w.fieldStr("text", "")
 			if thought {
@@ -136,7 +136,7 @@ func (e *gemStreamEncoder) call(index int) *gemStreamCall {
 
 func (e *gemStreamEncoder) writeCall(c *gemStreamCall, sig string) error {
 	e.lastThink = false
-	return e.chunk(func(w *gemWriter) {
+	return e.chunk(func(w *jsonWriter) {
 		w.objOpen()
 		w.key("functionCall")
 		w.objOpen()
@@ -212,11 +212,11 @@ func (e *gemStreamEncoder) frame(dst, body []byte) []byte {
 
 // chunk writes one GenerateContentResponse: parts written by fill (none
 // when fill is nil), then finishReason and usage when given.
-func (e *gemStreamEncoder) chunk(fill func(*gemWriter), finishReason string, usage *Usage) error {
+func (e *gemStreamEncoder) chunk(fill func(*jsonWriter), finishReason string, usage *Usage) error {
 	if e.id == "" {
 		e.id = gemNewID("", 22)
 	}
-	w := gemWriter{b: e.buf[:0]}
+	w := jsonWriter{b: e.buf[:0]}
 	if e.array {
 		if e.wrote {
 			w.b = append(w.b, ",\r\n"...)

@@ -92,7 +92,7 @@ func ccDecodeUsage(v gjson.Result) Usage {
 }
 
 // ccWriteUsage writes a Chat Completions usage object.
-func ccWriteUsage(w *oaiWriter, u Usage) {
+func ccWriteUsage(w *jsonWriter, u Usage) {
 	w.objOpen()
 	w.fieldInt("prompt_tokens", u.InputTokens)
 	w.fieldInt("completion_tokens", u.OutputTokens)

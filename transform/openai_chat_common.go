@@ -43,7 +43,7 @@ func oaiArgs(s string) json.RawMessage {
 	if t[0] == '{' && gjson.Valid(t) {
 		return json.RawMessage(t)
 	}
-	var w oaiWriter
+	var w jsonWriter
 	w.objOpen()
 	w.fieldStr("raw", s)
 	w.objClose()
@@ -174,7 +174,7 @@ func oaiReasoningEffort(r *Reasoning) string {
 // oaiWriteExtra copies the client's unknown top-level fields back, in
 // sorted key order so bodies are reproducible. skip names keys the encoder
 // already wrote or handled itself.
-func oaiWriteExtra(w *oaiWriter, extra map[string]json.RawMessage, skip func(string) bool) {
+func oaiWriteExtra(w *jsonWriter, extra map[string]json.RawMessage, skip func(string) bool) {
 	if len(extra) == 0 {
 		return
 	}

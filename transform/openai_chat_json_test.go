@@ -16,9 +16,9 @@ func TestOAIAppendString(t *testing.T) {
 		{"line\u2028para\u2029", `"line\u2028para\u2029"`},
 	}
 	for _, tt := range tests {
-		got := string(oaiAppendString(nil, tt.in))
+		got := string(appendJSONString(nil, tt.in))
 		if got != tt.want {
-			t.Errorf("oaiAppendString(%q) = %s, want %s", tt.in, got, tt.want)
+			t.Errorf("appendJSONString(%q) = %s, want %s", tt.in, got, tt.want)
 		}
 		var back string
 		if err := json.Unmarshal([]byte(got), &back); err != nil {
@@ -30,7 +30,7 @@ func TestOAIAppendString(t *testing.T) {
 }
 
 func TestOAIWriterNesting(t *testing.T) {
-	var w oaiWriter
+	var w jsonWriter
 	w.objOpen()
 	w.fieldStr("a", "x")
 	w.key("b")

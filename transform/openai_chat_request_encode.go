@@ -27,7 +27,7 @@ func (openAIChatCodec) EncodeRequest(req *Request, opts EncodeOptions) ([]byte, 
 		model = req.Model
 	}
 	same := req.SourceFormat == OpenAIChat
-	w := oaiWriter{b: make([]byte, 0, 256+ccSizeHint(req))}
+	w := jsonWriter{b: make([]byte, 0, 256+ccSizeHint(req))}
 	w.objOpen()
 	w.fieldStr("model", model)
 	w.key("messages")
@@ -166,7 +166,7 @@ func ccSizeHint(req *Request) int {
 }
 
 // oaiAppendArrayItems writes the elements of the raw JSON array arr.
-func oaiAppendArrayItems(w *oaiWriter, arr []byte) {
+func oaiAppendArrayItems(w *jsonWriter, arr []byte) {
 	// arr came from a validated client body: "[a,b]". Copy its inside.
 	s := arr
 	for len(s) > 0 && s[0] != '[' {
@@ -192,7 +192,7 @@ func oaiAppendArrayItems(w *oaiWriter, arr []byte) {
 	w.raw(inner)
 }
 
-func ccEncodeTool(w *oaiWriter, t *Tool) {
+func ccEncodeTool(w *jsonWriter, t *Tool) {
 	w.objOpen()
 	w.fieldStr("type", "function")
 	w.key("function")
@@ -211,7 +211,7 @@ func ccEncodeTool(w *oaiWriter, t *Tool) {
 	w.objClose()
 }
 
-func ccEncodeToolChoice(w *oaiWriter, tc *ToolChoice) {
+func ccEncodeToolChoice(w *jsonWriter, tc *ToolChoice) {
 	if tc.Mode == ToolChoiceTool {
 		w.objOpen()
 		w.fieldStr("type", "function")
@@ -229,7 +229,7 @@ func ccEncodeToolChoice(w *oaiWriter, tc *ToolChoice) {
 	w.str(string(mode))
 }
 
-func ccEncodeResponseFormat(w *oaiWriter, rf *ResponseFormat) {
+func ccEncodeResponseFormat(w *jsonWriter, rf *ResponseFormat) {
 	w.objOpen()
 	switch rf.Type {
 	case "json_schema":
@@ -261,7 +261,7 @@ func ccEncodeResponseFormat(w *oaiWriter, rf *ResponseFormat) {
 
 // ccEncodeMessage writes one canonical message as one or more Chat
 // Completions messages.
-func ccEncodeMessage(w *oaiWriter, m *Message, i int, reasoningHistory bool) error {
+func ccEncodeMessage(w *jsonWriter, m *Message, i int, reasoningHistory bool) error {
 	switch m.Role {
 	case RoleSystem:
 		w.objOpen()
@@ -333,7 +333,7 @@ func ccEncodeMessage(w *oaiWriter, m *Message, i int, reasoningHistory bool) err
 	return nil
 }
 
-func ccEncodeUserPart(w *oaiWriter, p *Part, i, j int) error {
+func ccEncodeUserPart(w *jsonWriter, p *Part, i, j int) error {
 	switch p.Type {
 	case PartText:
 		w.objOpen()
@@ -397,7 +397,7 @@ func ccPartPath(i, j int) string {
 	return "messages[" + strconv.Itoa(i) + "].content[" + strconv.Itoa(j) + "]"
 }
 
-func ccEncodeAssistant(w *oaiWriter, m *Message, reasoningHistory bool) {
+func ccEncodeAssistant(w *jsonWriter, m *Message, reasoningHistory bool) {
 	text := oaiJoinText(m.Parts)
 	hasCall := oaiHasToolCall(m.Parts)
 	reasoning := ""
@@ -454,7 +454,7 @@ func ccReasoningText(parts []Part, f Format) string {
 // ccEncodeToolCall writes one tool_calls entry; index >= 0 writes the
 // stream index field. sig is the signature to carry, already exported or
 // filtered for the receiver.
-func ccEncodeToolCall(w *oaiWriter, p *Part, index int, sig string) {
+func ccEncodeToolCall(w *jsonWriter, p *Part, index int, sig string) {
 	w.objOpen()
 	if index >= 0 {
 		w.fieldInt("index", int64(index))
@@ -474,7 +474,7 @@ func ccEncodeToolCall(w *oaiWriter, p *Part, index int, sig string) {
 
 // ccWriteExtraContent writes Gemini's OpenAI-compatible carrier for a
 // thought signature on a tool call.
-func ccWriteExtraContent(w *oaiWriter, sig string) {
+func ccWriteExtraContent(w *jsonWriter, sig string) {
 	w.key("extra_content")
 	w.objOpen()
 	w.key("google")

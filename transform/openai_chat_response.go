@@ -122,7 +122,7 @@ func (openAIChatCodec) EncodeResponse(resp *Response, req *Request) ([]byte, err
 	for i := range resp.Content {
 		size += 96 + len(resp.Content[i].Text) + len(resp.Content[i].Arguments) + len(resp.Content[i].Signature)
 	}
-	w := oaiWriter{b: make([]byte, 0, size)}
+	w := jsonWriter{b: make([]byte, 0, size)}
 	w.objOpen()
 	w.fieldStr("id", ccResponseID(resp.ID))
 	w.fieldStr("object", "chat.completion")
@@ -208,7 +208,7 @@ func ccThinkingText(parts []Part) string {
 // ccWriteReasoningDetails writes OpenRouter's reasoning_details when some
 // thinking part carries a signature, so that it survives a client round
 // trip. Unsigned thinking is fully carried by reasoning_content.
-func ccWriteReasoningDetails(w *oaiWriter, parts []Part) {
+func ccWriteReasoningDetails(w *jsonWriter, parts []Part) {
 	signed := false
 	for i := range parts {
 		if (parts[i].Type == PartThinking || parts[i].Type == PartRedactedThinking) && parts[i].Signature != "" {
@@ -237,7 +237,7 @@ func ccWriteReasoningDetails(w *oaiWriter, parts []Part) {
 }
 
 // ccWriteReasoningDetail writes one reasoning_details entry.
-func ccWriteReasoningDetail(w *oaiWriter, index int, text, sig string, redacted bool) {
+func ccWriteReasoningDetail(w *jsonWriter, index int, text, sig string, redacted bool) {
 	w.objOpen()
 	if redacted {
 		w.fieldStr("type", "reasoning.encrypted")

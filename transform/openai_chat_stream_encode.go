@@ -152,8 +152,8 @@ func (e *ccStreamEncoder) start(ev *Event) error {
 }
 
 // open starts a chunk and returns a writer positioned inside its delta.
-func (e *ccStreamEncoder) open() oaiWriter {
-	w := oaiWriter{b: append(e.buf[:0], "data: "...)}
+func (e *ccStreamEncoder) open() jsonWriter {
+	w := jsonWriter{b: append(e.buf[:0], "data: "...)}
 	e.header(&w)
 	w.key("choices")
 	w.arrOpen()
@@ -164,7 +164,7 @@ func (e *ccStreamEncoder) open() oaiWriter {
 	return w
 }
 
-func (e *ccStreamEncoder) header(w *oaiWriter) {
+func (e *ccStreamEncoder) header(w *jsonWriter) {
 	w.objOpen()
 	w.fieldStr("id", e.id)
 	w.fieldStr("object", "chat.completion.chunk")
@@ -174,7 +174,7 @@ func (e *ccStreamEncoder) header(w *oaiWriter) {
 
 // close ends the delta and the chunk, with finish as the finish_reason
 // (null when empty), and writes it.
-func (e *ccStreamEncoder) close(w oaiWriter, finish string) error {
+func (e *ccStreamEncoder) close(w jsonWriter, finish string) error {
 	w.objClose()
 	w.fieldNull("logprobs")
 	w.fieldStrOrNull("finish_reason", finish)
@@ -187,7 +187,7 @@ func (e *ccStreamEncoder) close(w oaiWriter, finish string) error {
 	return e.flush(w)
 }
 
-func (e *ccStreamEncoder) flush(w oaiWriter) error {
+func (e *ccStreamEncoder) flush(w jsonWriter) error {
 	w.b = append(w.b, '\n', '\n')
 	e.buf = w.b
 	_, err := e.w.Write(w.b)
@@ -201,7 +201,7 @@ func (e *ccStreamEncoder) writeError(err *Error) error {
 		err = &Error{Status: 502, Message: "upstream error"}
 	}
 	e.errored = true
-	w := oaiWriter{b: append(e.buf[:0], "data: "...)}
+	w := jsonWriter{b: append(e.buf[:0], "data: "...)}
 	w.objOpen()
 	w.key("error")
 	w.objOpen()
@@ -225,7 +225,7 @@ func (e *ccStreamEncoder) finish(ev *Event) error {
 			return err
 		}
 		if e.includeUsage {
-			w := oaiWriter{b: append(e.buf[:0], "data: "...)}
+			w := jsonWriter{b: append(e.buf[:0], "data: "...)}
 			e.header(&w)
 			w.key("choices")
 			w.arrOpen()

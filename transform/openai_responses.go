@@ -90,7 +90,7 @@ func rsDecodeUsage(v gjson.Result) Usage {
 }
 
 // rsWriteUsage writes a Responses usage object.
-func rsWriteUsage(w *oaiWriter, u Usage) {
+func rsWriteUsage(w *jsonWriter, u Usage) {
 	w.objOpen()
 	w.fieldInt("input_tokens", u.InputTokens)
 	w.key("input_tokens_details")

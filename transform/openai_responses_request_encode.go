@@ -28,7 +28,7 @@ func (openAIResponsesCodec) EncodeRequest(req *Request, opts EncodeOptions) ([]b
 		model = req.Model
 	}
 	same := req.SourceFormat == OpenAIResponses
-	w := oaiWriter{b: make([]byte, 0, 256+ccSizeHint(req))}
+	w := jsonWriter{b: make([]byte, 0, 256+ccSizeHint(req))}
 	w.objOpen()
 	w.fieldStr("model", model)
 	if len(req.System) > 0 {
@@ -145,7 +145,7 @@ func rsKnownKey(k string) bool {
 
 // oaiCopyObjectFields writes the fields of the raw JSON object obj except
 // skip.
-func oaiCopyObjectFields(w *oaiWriter, obj []byte, skip string) {
+func oaiCopyObjectFields(w *jsonWriter, obj []byte, skip string) {
 	if len(obj) == 0 {
 		return
 	}
@@ -158,7 +158,7 @@ func oaiCopyObjectFields(w *oaiWriter, obj []byte, skip string) {
 	})
 }
 
-func rsEncodeTool(w *oaiWriter, t *Tool, same bool) {
+func rsEncodeTool(w *jsonWriter, t *Tool, same bool) {
 	w.objOpen()
 	w.fieldStr("type", "function")
 	w.fieldStr("name", t.Name)
@@ -179,7 +179,7 @@ func rsEncodeTool(w *oaiWriter, t *Tool, same bool) {
 	w.objClose()
 }
 
-func rsEncodeToolChoice(w *oaiWriter, tc *ToolChoice) {
+func rsEncodeToolChoice(w *jsonWriter, tc *ToolChoice) {
 	if tc.Mode == ToolChoiceTool {
 		w.objOpen()
 		w.fieldStr("type", "function")
@@ -195,7 +195,7 @@ func rsEncodeToolChoice(w *oaiWriter, tc *ToolChoice) {
 }
 
 // rsEncodeFormat writes a text.format object.
-func rsEncodeFormat(w *oaiWriter, rf *ResponseFormat) {
+func rsEncodeFormat(w *jsonWriter, rf *ResponseFormat) {
 	w.objOpen()
 	switch rf.Type {
 	case "json_schema":
@@ -223,7 +223,7 @@ func rsEncodeFormat(w *oaiWriter, rf *ResponseFormat) {
 }
 
 // rsEncodeMessage writes one canonical message as input items.
-func rsEncodeMessage(w *oaiWriter, m *Message, i int, same bool) error {
+func rsEncodeMessage(w *jsonWriter, m *Message, i int, same bool) error {
 	switch m.Role {
 	case RoleSystem:
 		w.objOpen()
@@ -296,7 +296,7 @@ func rsTextOnly(parts []Part) bool {
 	return true
 }
 
-func rsEncodeInputPart(w *oaiWriter, p *Part, i, j int) error {
+func rsEncodeInputPart(w *jsonWriter, p *Part, i, j int) error {
 	switch p.Type {
 	case PartText:
 		w.objOpen()
@@ -352,7 +352,7 @@ func rsPartPath(i, j int) string {
 
 // rsEncodeAssistant writes an assistant turn as reasoning, message and
 // function_call items in the order of its parts.
-func rsEncodeAssistant(w *oaiWriter, m *Message, same bool) {
+func rsEncodeAssistant(w *jsonWriter, m *Message, same bool) {
 	for j := 0; j < len(m.Parts); j++ {
 		p := &m.Parts[j]
 		switch p.Type {

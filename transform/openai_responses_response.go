@@ -104,7 +104,7 @@ func (openAIResponsesCodec) EncodeResponse(resp *Response, req *Request) ([]byte
 	if status == "failed" {
 		failure = &Error{Status: 500, Message: "the upstream model failed to complete the response"}
 	}
-	w := oaiWriter{b: make([]byte, 0, size)}
+	w := jsonWriter{b: make([]byte, 0, size)}
 	u := resp.Usage
 	rsWriteResponse(&w, &meta, status, incomplete, failure, out, &u)
 	return w.b, nil
@@ -165,7 +165,7 @@ func rsOutputs(parts []Part) []rsOut {
 // rsWriteItem writes an output item. status "" writes the in-progress form
 // of output_item.added; "completed" or "incomplete" the final form of
 // output_item.done and of the final response.
-func rsWriteItem(w *oaiWriter, o *rsOut, status string) {
+func rsWriteItem(w *jsonWriter, o *rsOut, status string) {
 	final := status != ""
 	if !final {
 		status = "in_progress"
@@ -214,7 +214,7 @@ func rsWriteItem(w *oaiWriter, o *rsOut, status string) {
 }
 
 // rsWriteTextPart writes an output_text content part.
-func rsWriteTextPart(w *oaiWriter, text []byte) {
+func rsWriteTextPart(w *jsonWriter, text []byte) {
 	w.objOpen()
 	w.fieldStr("type", "output_text")
 	w.key("annotations")
@@ -238,7 +238,7 @@ type rsMeta struct {
 
 // rsWriteResponse writes a response object. usage nil writes null (the
 // in-progress snapshots of a stream).
-func rsWriteResponse(w *oaiWriter, m *rsMeta, status, incomplete string, failure *Error, out []rsOut, usage *Usage) {
+func rsWriteResponse(w *jsonWriter, m *rsMeta, status, incomplete string, failure *Error, out []rsOut, usage *Usage) {
 	req := m.req
 	if req == nil {
 		req = &Request{}

@@ -191,11 +191,11 @@ func (e *rsStreamEncoder) start(ev *Event) error {
 
 // event starts an event named name and returns a writer inside its
 // payload, after type and sequence_number.
-func (e *rsStreamEncoder) event(name string) oaiWriter {
+func (e *rsStreamEncoder) event(name string) jsonWriter {
 	b := append(e.buf[:0], "event: "...)
 	b = append(b, name...)
 	b = append(b, "\ndata: "...)
-	w := oaiWriter{b: b}
+	w := jsonWriter{b: b}
 	w.objOpen()
 	w.fieldStr("type", name)
 	w.fieldInt("sequence_number", e.seq)
@@ -204,7 +204,7 @@ func (e *rsStreamEncoder) event(name string) oaiWriter {
 }
 
 // emit ends the payload and writes the event.
-func (e *rsStreamEncoder) emit(w oaiWriter) error {
+func (e *rsStreamEncoder) emit(w jsonWriter) error {
 	w.objClose()
 	w.b = append(w.b, '\n', '\n')
 	e.buf = w.b
@@ -213,7 +213,7 @@ func (e *rsStreamEncoder) emit(w oaiWriter) error {
 }
 
 // itemRef writes item_id and output_index for item o.
-func (e *rsStreamEncoder) itemRef(w *oaiWriter, o *rsOut) {
+func (e *rsStreamEncoder) itemRef(w *jsonWriter, o *rsOut) {
 	w.fieldStr("item_id", o.id)
 	w.fieldInt("output_index", int64(e.index(o)))
 }

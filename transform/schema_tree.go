@@ -47,7 +47,7 @@ func schemaParse(v gjson.Result, depth int) *schemaNode {
 }
 
 func schemaString(s string) *schemaNode {
-	return &schemaNode{kind: 'v', raw: string(gemAppendString(nil, s)), str: s, isStr: true}
+	return &schemaNode{kind: 'v', raw: string(appendJSONString(nil, s)), str: s, isStr: true}
 }
 
 func schemaRawValue(raw string) *schemaNode { return &schemaNode{kind: 'v', raw: raw} }
@@ -131,7 +131,7 @@ func (n *schemaNode) appendJSON(dst []byte) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = gemAppendString(dst, k)
+			dst = appendJSONString(dst, k)
 			dst = append(dst, ':')
 			dst = n.vals[i].appendJSON(dst)
 		}
