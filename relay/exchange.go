@@ -45,6 +45,8 @@ type exchange struct {
 	// embedEncoding is the OpenAI encoding_format of an embeddings call
 	// translated for a Gemini channel.
 	embedEncoding string
+	// foreignSigs is set when the body holds a tagged signature.
+	foreignSigs bool
 	// toolNames maps function names an upstream saw back to the client's
 	// (Gemini renames names outside its charset); nil when none changed.
 	toolNames map[string]string
@@ -87,6 +89,7 @@ func (x *exchange) serve() {
 		x.stream = x.ep.op == opGenerate && gjson.GetBytes(x.body, "stream").Bool()
 	}
 	x.rec.Stream = x.stream
+	x.foreignSigs = x.ep.op == opGenerate && transform.HasTaggedSignature(x.body)
 	g, ok := x.snap.Resolve(x.model)
 	if !ok || !x.key.Allows(g.Name) {
 		e := transform.Errorf(404, "model %q does not exist or this API key may not use it; GET /v1/models lists the models you can use", x.model)
@@ -156,7 +159,10 @@ func (x *exchange) try(it *routing.Attempts, t routing.Try) outcome {
 
 func (x *exchange) passthrough(ch *routing.Channel) bool {
 	if ch.Format == x.ep.format {
-		return true
+		// A body carrying reasoning signatures minted by another provider
+		// (tagged on their way to this client) goes through the codec,
+		// which drops them, instead of passing through untouched.
+		return !x.foreignSigs
 	}
 	// Both OpenAI channel types serve the same /embeddings endpoint.
 	return x.ep.op == opEmbeddings && x.ep.format == transform.OpenAIChat && ch.Format == transform.OpenAIResponses

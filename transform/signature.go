@@ -1,6 +1,9 @@
 package transform
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // Reasoning signatures are opaque and valid only for the provider family that
 // minted them. When a signature reaches a client of another format it is
@@ -37,4 +40,15 @@ func SignatureFor(p *Part, target Format) string {
 		return ""
 	}
 	return p.Signature
+}
+
+// taggedBase64 is sigPrefix in base64, as Gemini clients carry signatures
+// (thoughtSignature is a bytes field).
+const taggedBase64 = "b2N0bzEu"
+
+// HasTaggedSignature reports whether a client body may hold a signature
+// tagged by ExportSignature. A false positive only costs a decode and
+// re-encode of a request that could have passed through untouched.
+func HasTaggedSignature(body []byte) bool {
+	return bytes.Contains(body, []byte(sigPrefix)) || bytes.Contains(body, []byte(taggedBase64))
 }
