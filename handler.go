@@ -8,6 +8,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/dustin/go-humanize"
 
+	"github.com/octopuscaddy/octopus/metrics"
 	"github.com/octopuscaddy/octopus/relay"
 )
 
@@ -37,11 +38,18 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("loading octopus app: %v", err)
 	}
 	app := appIface.(*App)
+	// Collectors are package-level and registered into every config's
+	// registry, so their values carry over reloads.
+	if err := metrics.Register(ctx.GetMetricsRegistry()); err != nil {
+		return fmt.Errorf("registering metrics: %v", err)
+	}
+	metrics.SetBreakerSource(metrics.BalancerBreakers(app.Runtime().Balancer()))
 	h.engine = &relay.Engine{
 		Snapshot:    app.Snapshot,
 		Logger:      ctx.Logger(),
 		MaxBodySize: h.MaxBodySize,
 		Tokens:      app.shared.tokens,
+		Observer:    relay.Observers{app.Usage(), &metrics.Observer{}},
 	}
 	return nil
 }

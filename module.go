@@ -17,6 +17,7 @@ import (
 
 	"github.com/octopuscaddy/octopus/routing"
 	"github.com/octopuscaddy/octopus/store"
+	"github.com/octopuscaddy/octopus/usage"
 )
 
 func init() {
@@ -66,6 +67,8 @@ type App struct {
 	seenVersion *atomic.Int64
 	rebuildMu   *sync.Mutex // orders snapshot rebuilds; never on the request path
 	cancel      context.CancelFunc
+	usage       *usage.Flusher
+	usageHeld   bool
 }
 
 // Database selects the store.
@@ -100,6 +103,7 @@ func (App) CaddyModule() caddy.ModuleInfo {
 func (a *App) Provision(ctx caddy.Context) error {
 	a.logger = ctx.Logger()
 	a.shared = acquireShared()
+	a.usage, a.usageHeld = acquireUsage(), true
 	if a.Database == nil {
 		a.Database = &Database{Driver: "sqlite"}
 	}
@@ -216,6 +220,7 @@ func (a *App) Start() error {
 	if err := a.Rebuild(startCtx); err != nil {
 		return err
 	}
+	a.startUsage()
 	go a.pollConfig(ctx)
 	return nil
 }
@@ -233,6 +238,11 @@ func (a *App) Stop() error {
 func (a *App) Cleanup() error {
 	if a.cancel != nil {
 		a.cancel()
+	}
+	// Usage first: its final flush needs the store still open.
+	if a.usageHeld {
+		_, _ = usagePool.Delete(usageKey)
+		a.usageHeld = false
 	}
 	if a.storeHeld {
 		_, _ = storePool.Delete(a.storeKey())

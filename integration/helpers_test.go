@@ -37,7 +37,11 @@ const testTimeout = 20 * time.Second
 
 // gatewayCaddyfile wraps octopus global-option lines into a complete test
 // Caddyfile: one site on {PORT} serving the relay.
-func gatewayCaddyfile(octopus string) string {
+func gatewayCaddyfile(octopus string) string { return gatewayCaddyfileWith(octopus) }
+
+// gatewayCaddyfileWith is gatewayCaddyfile with extra site directives
+// (such as "metrics /metrics") before octopus.
+func gatewayCaddyfileWith(octopus string, site ...string) string {
 	// Formatted like `caddy fmt`, so the adapter has no warning to log.
 	return string(caddyfile.Format([]byte(`{
 	{GLOBALS}
@@ -48,6 +52,7 @@ func gatewayCaddyfile(octopus string) string {
 	}
 }
 http://127.0.0.1:{PORT} {
+	` + strings.Join(site, "\n\t") + `
 	octopus
 }
 `)))

@@ -40,3 +40,13 @@ type Attempt struct {
 	Error    string
 	Duration time.Duration
 }
+
+// Observers fans one record out to several observers, in order.
+type Observers []Observer
+
+// Observe passes rec to every observer.
+func (o Observers) Observe(rec *Record) {
+	for _, x := range o {
+		x.Observe(rec)
+	}
+}

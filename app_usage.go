@@ -1,0 +1,40 @@
+package octopus
+
+import (
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"go.uber.org/zap"
+
+	"github.com/octopuscaddy/octopus/usage"
+)
+
+// usagePool keeps the in-memory usage counters and their flusher across
+// reloads, so nothing counted is lost or counted twice when the config
+// changes; the final flush runs when the last config goes away (caddy
+// stop, SIGINT/SIGTERM).
+var usagePool = caddy.NewUsagePool()
+
+const usageKey = "octopus.usage"
+
+func acquireUsage() *usage.Flusher {
+	v, _, _ := usagePool.LoadOrNew(usageKey, func() (caddy.Destructor, error) {
+		return usage.NewFlusher(nil), nil
+	})
+	return v.(*usage.Flusher)
+}
+
+// startUsage points the flusher at the open store and starts its loop.
+func (a *App) startUsage() {
+	fl := a.usage
+	fl.SetStore(a.store)
+	fl.SetInterval(time.Duration(a.StatsFlushInterval))
+	logger := a.logger
+	fl.SetErrorHandler(func(err error) {
+		logger.Warn("writing usage counters to the store failed; they stay in memory for the next flush", zap.Error(err))
+	})
+	fl.Start()
+}
+
+// Usage returns the usage counters (totals still in memory included).
+func (a *App) Usage() *usage.Counters { return a.usage.Counters() }
