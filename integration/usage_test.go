@@ -21,8 +21,8 @@ func TestUsageSurvivesReloadAndStop(t *testing.T) {
 	fake := fakeprovider.New(t)
 	cfg := func(extraKey string) string {
 		return gatewayCaddyfileWith(`		stats_flush_interval 1h
-`+channel("oa", "openai_chat", baseURL(fake, "openai_chat"), "sk-usage-oa", "gpt-4o")+
-			group("smart", "", "channel oa gpt-4o")+apiKey()+extraKey, "metrics /metrics")
+`+channel("usage-oa", "openai_chat", baseURL(fake, "openai_chat"), "sk-usage-oa", "gpt-4o")+
+			group("usage-smart", "", "channel usage-oa gpt-4o")+apiKey()+extraKey, "metrics /metrics")
 	}
 	in := testcaddy.Start(t, cfg(""))
 	// Connections idle at the reload may be reset by Caddy itself; retry
@@ -30,20 +30,20 @@ func TestUsageSurvivesReloadAndStop(t *testing.T) {
 	hc := httpClient()
 	hc.Transport = &dropRetrier{base: hc.Transport}
 	for i := 0; i < 5; i++ {
-		chat(t, hc, in, "smart")
+		chat(t, hc, in, "usage-smart")
 	}
 	if err := in.Reload(cfg("\t\tapi_key other sk-client-other-1\n")); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
-		chat(t, hc, in, "smart")
+		chat(t, hc, in, "usage-smart")
 	}
 	m := do(t, "GET", in.BaseURL+"/metrics", nil, "")
-	want := `caddy_octopus_requests_total{channel="oa",group="smart",inbound_format="openai_chat",status_class="2xx"} 8`
+	want := `caddy_octopus_requests_total{channel="usage-oa",group="usage-smart",inbound_format="openai_chat",status_class="2xx"} 8`
 	if !strings.Contains(m.Body, want) {
 		t.Fatalf("metrics lack %q:\n%s", want, grepLines(m.Body, "caddy_octopus_requests_total"))
 	}
-	if !strings.Contains(m.Body, `caddy_octopus_tokens_total{channel="oa",type="input"} 240`) {
+	if !strings.Contains(m.Body, `caddy_octopus_tokens_total{channel="usage-oa",type="input"} 240`) {
 		t.Fatalf("token metrics wrong:\n%s", grepLines(m.Body, "caddy_octopus_tokens_total"))
 	}
 
@@ -66,7 +66,7 @@ func TestUsageSurvivesReloadAndStop(t *testing.T) {
 		ok += r.Successes
 		input += r.InputTokens
 		output += r.OutputTokens
-		if r.Channel != "oa" || r.Model != "gpt-4o" || r.APIKey != "team" {
+		if r.Channel != "usage-oa" || r.Model != "gpt-4o" || r.APIKey != "team" {
 			t.Fatalf("unexpected bucket %+v", r)
 		}
 	}
