@@ -1,0 +1,61 @@
+package main
+
+import "fmt"
+
+// Credentials and names the generated gateway config and the load share.
+const (
+	benchKey   = "sk-bench-client"
+	groupPass  = "pass"  // openai_chat channel: same-format passthrough
+	groupXlate = "xlate" // anthropic channel: OpenAI Chat in, Anthropic out
+)
+
+// globals keeps Caddy quiet and local: no admin endpoint, no certificates,
+// and a short shutdown grace so runs end promptly.
+const globals = `	admin off
+	persist_config off
+	auto_https off
+	skip_install_trust
+	grace_period 1s
+`
+
+// proxyCaddyfile is plain Caddy reverse_proxy to the mock: the baseline the
+// gateway is judged against.
+func proxyCaddyfile(addr, mockAddr string) string {
+	return fmt.Sprintf("{\n%s}\n\nhttp://%s {\n\treverse_proxy %s\n}\n", globals, addr, mockAddr)
+}
+
+// gatewayCaddyfile configures Octopus with one openai_chat and one
+// anthropic channel, both on the mock, behind the groups "pass" and
+// "xlate".
+func gatewayCaddyfile(addr, mockAddr, dbPath string) string {
+	return fmt.Sprintf(`{
+%s	octopus {
+		database sqlite %s
+		price_sync off
+		channel oai {
+			type openai_chat
+			base_url http://%s/v1
+			key sk-mock
+			models bench-model
+		}
+		channel ant {
+			type anthropic
+			base_url http://%s/v1
+			key sk-mock
+			models bench-model
+		}
+		group %s {
+			channel oai bench-model
+		}
+		group %s {
+			channel ant bench-model
+		}
+		api_key bench %s
+	}
+}
+
+http://%s {
+	octopus
+}
+`, globals, dbPath, mockAddr, mockAddr, groupPass, groupXlate, benchKey, addr)
+}

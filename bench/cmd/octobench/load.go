@@ -1,0 +1,96 @@
+package main
+
+import (
+	"net/http"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// target is one server under test as the client sees it.
+type target struct {
+	id    string // "a".."d", as in the issue
+	name  string
+	url   string // full chat/completions URL
+	model string
+	auth  bool  // send the gateway key
+	proc  *proc // server process whose CPU and memory are charged
+}
+
+// scenario is a target with one request shape.
+type scenario struct {
+	target
+	stream bool
+}
+
+func (s scenario) label() string {
+	if s.stream {
+		return s.id + " stream"
+	}
+	return s.id + " json"
+}
+
+// body is the OpenAI Chat request every scenario sends; compact JSON so the
+// mock's `"stream":true` probe matches.
+func (s scenario) body() []byte {
+	b := `{"model":"` + s.model + `","messages":[{"role":"user","content":"Say hello."}],"max_tokens":64`
+	if s.stream {
+		b += `,"stream":true,"stream_options":{"include_usage":true}`
+	}
+	return []byte(b + "}")
+}
+
+func (s scenario) vegetaTarget() vegeta.Target {
+	h := http.Header{"Content-Type": []string{"application/json"}}
+	if s.auth {
+		h.Set("Authorization", "Bearer "+benchKey)
+	}
+	return vegeta.Target{Method: http.MethodPost, URL: s.url, Body: s.body(), Header: h}
+}
+
+// maxConns is the connection count of the max-throughput measurement.
+const maxConns = 32
+
+// measurement is what one vegeta attack yields.
+type measurement struct {
+	Requests      uint64
+	Throughput    float64 // successful req/s
+	Success       float64 // 0..1
+	P50, P90, P99 time.Duration
+	Errors        []string
+}
+
+// attack drives sc for dur. rate 0 means "as fast as maxConns connections
+// allow" (closed loop); otherwise an open-loop constant rate, which is what
+// makes the percentiles honest (no coordinated omission).
+func attack(sc scenario, rate int, dur time.Duration) measurement {
+	tr := &http.Transport{
+		DisableCompression:  true,
+		MaxIdleConnsPerHost: 4096,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	opts := []func(*vegeta.Attacker){
+		vegeta.Client(&http.Client{Transport: tr, Timeout: 10 * time.Second}),
+	}
+	pacer := vegeta.ConstantPacer{Freq: rate, Per: time.Second}
+	if rate == 0 {
+		tr.MaxConnsPerHost = maxConns
+		opts = append(opts, vegeta.Workers(maxConns), vegeta.MaxWorkers(maxConns))
+	} else {
+		// Enough workers for the rate at several hundred ms of latency;
+		// beyond that the server is saturated and the numbers say so.
+		opts = append(opts, vegeta.Workers(64), vegeta.MaxWorkers(2048))
+	}
+	atk := vegeta.NewAttacker(opts...)
+	var m vegeta.Metrics
+	for res := range atk.Attack(vegeta.NewStaticTargeter(sc.vegetaTarget()), pacer, dur, sc.label()) {
+		m.Add(res)
+	}
+	m.Close()
+	tr.CloseIdleConnections()
+	return measurement{
+		Requests: m.Requests, Throughput: m.Throughput, Success: m.Success,
+		P50: m.Latencies.P50, P90: m.Latencies.P90, P99: m.Latencies.P99,
+		Errors: m.Errors,
+	}
+}

@@ -1,0 +1,344 @@
+// Command octobench is the load benchmark of Octopus for Caddy. It builds
+// Caddy from this repository, starts a fast mock upstream, plain Caddy
+// reverse_proxy and the gateway as separate processes on loopback, and
+// drives them in interleaved, repeated, time-bounded runs with vegeta. See
+// docs/performance.md.
+//
+//	go run ./bench/cmd/octobench            # full run
+//	go run ./bench/cmd/octobench -short     # a few seconds, for CI
+//	octobench mock -addr 127.0.0.1:9000     # the mock upstream alone
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/octopuscaddy/octopus/bench/mock"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "mock" {
+		os.Exit(runMock(os.Args[2:]))
+	}
+	os.Exit(runBench(os.Args[1:]))
+}
+
+// runMock serves the mock upstream until killed.
+func runMock(args []string) int {
+	fs := flag.NewFlagSet("mock", flag.ExitOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	chunks := fs.Int("chunks", 20, "text deltas per streamed response")
+	latency := fs.Duration("latency", 0, "delay before the first byte")
+	delay := fs.Duration("chunk-delay", 0, "delay between streamed deltas")
+	_ = fs.Parse(args)
+	srv := &http.Server{
+		Addr:              *addr,
+		Handler:           mock.New(mock.Config{Chunks: *chunks, Latency: *latency, ChunkDelay: *delay}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	if err := srv.ListenAndServe(); err != nil {
+		fmt.Fprintln(os.Stderr, "mock:", err)
+		return 1
+	}
+	return 0
+}
+
+// options are the benchmark's flags.
+type options struct {
+	short       bool
+	dur, warmup time.Duration
+	reps        int
+	rates       []int
+	chunks      int
+	latency     time.Duration
+	caddyBin    string
+	noSoak      bool
+	check       bool
+	soakOnly    bool
+	soak        soakConfig
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("octobench", flag.ContinueOnError)
+	fs.BoolVar(&o.short, "short", false, "tiny run (a few seconds) that only checks the harness works")
+	fs.DurationVar(&o.dur, "duration", 10*time.Second, "length of each measurement")
+	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "warm-up per scenario before the first repetition")
+	fs.IntVar(&o.reps, "reps", 3, "repetitions; the median is reported")
+	rates := fs.String("rates", "500,2000", "the two fixed request rates (req/s)")
+	fs.IntVar(&o.chunks, "chunks", 20, "text deltas per streamed response")
+	fs.DurationVar(&o.latency, "latency", 0, "mock delay before the first byte")
+	fs.StringVar(&o.caddyBin, "caddy", "", "use this caddy binary instead of building ./cmd/caddy")
+	fs.BoolVar(&o.noSoak, "no-soak", false, "skip the streaming soak")
+	fs.BoolVar(&o.soakOnly, "soak-only", false, "run only the streaming soak")
+	fs.BoolVar(&o.check, "check", false, "exit 3 if any request or soak stream failed (implied by -short)")
+	fs.IntVar(&o.soak.streams, "soak-streams", 5000, "concurrent streams in the soak")
+	fs.IntVar(&o.soak.chunks, "soak-chunks", 60, "chunks per soak stream")
+	fs.DurationVar(&o.soak.interval, "soak-interval", 100*time.Millisecond, "gap between soak chunks")
+	fs.DurationVar(&o.soak.ramp, "soak-ramp", 2*time.Second, "time over which soak streams are opened")
+	fs.DurationVar(&o.soak.stall, "soak-stall", 2*time.Second, "a gap longer than this is a stall")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	for _, f := range strings.Split(*rates, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return o, fmt.Errorf("bad -rates %q", *rates)
+		}
+		o.rates = append(o.rates, n)
+	}
+	if len(o.rates) != 2 {
+		return o, fmt.Errorf("-rates wants two rates")
+	}
+	if o.short {
+		o.dur, o.warmup, o.reps, o.check = 150*time.Millisecond, 50*time.Millisecond, 1, true
+		o.soak = soakConfig{streams: 50, chunks: 5, interval: 50 * time.Millisecond, ramp: 100 * time.Millisecond, stall: 2 * time.Second}
+	}
+	return o, nil
+}
+
+func runBench(args []string) int {
+	o, err := parseFlags(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	failures, err := bench(ctx, o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "octobench:", err)
+		return 1
+	}
+	if o.check && len(failures) > 0 {
+		// Correctness only: the harness must see every request succeed;
+		// no timing is asserted, so a slow CI machine still passes.
+		fmt.Fprintln(os.Stderr, "octobench: check failed:", strings.Join(failures, "; "))
+		return 3
+	}
+	return 0
+}
+
+// env is the set of running servers; close stops them all.
+type env struct {
+	dir   string
+	procs []*proc
+}
+
+func (e *env) close() {
+	for i := len(e.procs) - 1; i >= 0; i-- {
+		e.procs[i].stop()
+	}
+}
+
+// startMock runs this binary's mock subcommand.
+func (e *env) startMock(name string, extra ...string) (*proc, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	p, err := startProc(e.dir, name, addr, self, append([]string{"mock", "-addr", addr}, extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	e.procs = append(e.procs, p)
+	return p, p.waitReady(func() (*http.Request, error) {
+		return http.NewRequest(http.MethodGet, "http://"+addr+"/health", nil)
+	}, http.StatusNoContent, 10*time.Second)
+}
+
+// startCaddy runs caddy with a Caddyfile made by cfg(addr) and waits until
+// probe (a chat request) succeeds.
+func (e *env) startCaddy(bin, name string, cfg func(addr string) string, probe scenario) (*proc, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	file := filepath.Join(e.dir, name+".Caddyfile")
+	if err := os.WriteFile(file, []byte(cfg(addr)), 0o600); err != nil {
+		return nil, err
+	}
+	p, err := startProc(e.dir, name, addr, bin, "run", "--config", file, "--adapter", "caddyfile")
+	if err != nil {
+		return nil, err
+	}
+	e.procs = append(e.procs, p)
+	probe.url = "http://" + addr + "/v1/chat/completions"
+	return p, p.waitReady(func() (*http.Request, error) {
+		t := probe.vegetaTarget()
+		return t.Request()
+	}, http.StatusOK, 60*time.Second)
+}
+
+// bench runs everything; failures lists scenarios in which requests failed.
+func bench(ctx context.Context, o options) (failures []string, err error) {
+	nofile := raiseFileLimit()
+	dir, err := os.MkdirTemp("", "octobench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	bin := o.caddyBin
+	if bin == "" {
+		root, err := repoRoot()
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintln(os.Stderr, "building ./cmd/caddy …")
+		if bin, err = buildCaddy(ctx, root, dir); err != nil {
+			return nil, err
+		}
+	}
+	fmt.Printf("# octobench %s\n\n", time.Now().UTC().Format(time.RFC3339))
+	fmt.Printf("- machine: %d CPUs (%s), GOMAXPROCS %d, %s; RLIMIT_NOFILE %d\n", runtime.NumCPU(), cpuModel(), runtime.GOMAXPROCS(0), runtime.Version(), nofile)
+	fmt.Printf("- each measurement %v, %d repetition(s) (median), warm-up %v, mock %d chunks/stream, latency %v\n", o.dur, o.reps, o.warmup, o.chunks, o.latency)
+
+	if !o.soakOnly {
+		f, err := loadRuns(ctx, o, bin, dir)
+		if err != nil {
+			return nil, err
+		}
+		failures = append(failures, f...)
+	}
+	if !o.noSoak && ctx.Err() == nil {
+		r, err := soakRun(ctx, o, bin, dir)
+		if err != nil {
+			return nil, err
+		}
+		if r.failed > 0 || r.stalled > 0 {
+			failures = append(failures, fmt.Sprintf("soak: %d failed, %d stalled", r.failed, r.stalled))
+		}
+	}
+	return failures, ctx.Err()
+}
+
+// loadRuns measures the four targets, JSON and streaming, interleaved.
+func loadRuns(ctx context.Context, o options, bin, dir string) (failures []string, err error) {
+	e := &env{dir: dir}
+	defer e.close()
+	m, err := e.startMock("mock", "-chunks", strconv.Itoa(o.chunks), "-latency", o.latency.String())
+	if err != nil {
+		return nil, err
+	}
+	direct := target{id: "a", name: "mock direct", url: "http://" + m.addr + "/v1/chat/completions", model: mock.Model, proc: m}
+	px, err := e.startCaddy(bin, "proxy", func(addr string) string { return proxyCaddyfile(addr, m.addr) }, scenario{target: direct})
+	if err != nil {
+		return nil, err
+	}
+	pass := scenario{target: target{model: groupPass, auth: true}}
+	gw, err := e.startCaddy(bin, "gateway", func(addr string) string {
+		return gatewayCaddyfile(addr, m.addr, filepath.Join(dir, "b.db"))
+	}, pass)
+	if err != nil {
+		return nil, err
+	}
+	gwURL := "http://" + gw.addr + "/v1/chat/completions"
+	targets := []target{
+		direct,
+		{id: "b", name: "caddy reverse_proxy", url: "http://" + px.addr + "/v1/chat/completions", model: mock.Model, proc: px},
+		{id: "c", name: "gateway passthrough", url: gwURL, model: groupPass, auth: true, proc: gw},
+		{id: "d", name: "gateway CC→AN", url: gwURL, model: groupXlate, auth: true, proc: gw},
+	}
+	var scs [2][]scenario
+	for _, t := range targets {
+		scs[0] = append(scs[0], scenario{target: t})
+		scs[1] = append(scs[1], scenario{target: t, stream: true})
+	}
+	all := append(append([]scenario{}, scs[0]...), scs[1]...)
+
+	for _, sc := range all {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		attack(sc, 0, o.warmup)
+	}
+	samples := map[string][]sample{}
+	for rep := 0; rep < o.reps; rep++ {
+		fmt.Fprintf(os.Stderr, "repetition %d/%d …\n", rep+1, o.reps)
+		// Interleave: every scenario once per repetition, so drift in the
+		// machine's load spreads over all of them alike.
+		for _, sc := range all {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			pid := sc.proc.cmd.Process.Pid
+			resetPeak(pid)
+			before := readStats(pid)
+			var s sample
+			s.max = attack(sc, 0, o.dur)
+			s.r500 = attack(sc, o.rates[0], o.dur)
+			s.r2000 = attack(sc, o.rates[1], o.dur)
+			after := readStats(pid)
+			if n := s.max.Requests + s.r500.Requests + s.r2000.Requests; n > 0 && before.Valid && after.Valid {
+				s.cpuPerReq = (after.CPU - before.CPU) / time.Duration(n)
+			}
+			s.peakRSS = after.HWM
+			samples[sc.label()] = append(samples[sc.label()], s)
+		}
+	}
+	sums := map[string]summary{}
+	for k, v := range samples {
+		sums[k] = summarize(v)
+	}
+	fmt.Printf("- fixed rates %d and %d req/s; CPU is the serving process's user+system time (the gateway row excludes the mock)\n", o.rates[0], o.rates[1])
+	printTable(os.Stdout, "Non-streaming (JSON)", scs[0], sums)
+	printTable(os.Stdout, fmt.Sprintf("Streaming (%d chunks)", o.chunks), scs[1], sums)
+	printBudget(os.Stdout, sums)
+	for _, sc := range all {
+		if s := sums[sc.label()]; s.success < 1 {
+			failures = append(failures, fmt.Sprintf("(%s) %.1f%% ok %q", sc.label(), 100*s.success, s.errors))
+		}
+	}
+	return failures, nil
+}
+
+// soakRun starts its own slow mock and gateway so the soak's memory figure
+// is not mixed with the load runs'.
+func soakRun(ctx context.Context, o options, bin, dir string) (soakResult, error) {
+	e := &env{dir: dir}
+	defer e.close()
+	fmt.Fprintf(os.Stderr, "soak: %d streams …\n", o.soak.streams)
+	m, err := e.startMock("soak-mock", "-chunks", strconv.Itoa(o.soak.chunks), "-chunk-delay", o.soak.interval.String())
+	if err != nil {
+		return soakResult{}, err
+	}
+	// The readiness probe is a JSON request, which the slow mock answers
+	// at once.
+	gw, err := e.startCaddy(bin, "soak-gateway", func(addr string) string {
+		return gatewayCaddyfile(addr, m.addr, filepath.Join(dir, "soak.db"))
+	}, scenario{target: target{model: groupPass, auth: true}})
+	if err != nil {
+		return soakResult{}, err
+	}
+	r := runSoak(ctx, "http://"+gw.addr+"/v1/chat/completions", gw, o.soak)
+	printSoak(os.Stdout, o.soak, r)
+	return r, nil
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo.
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}

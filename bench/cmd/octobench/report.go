@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// sample is one repetition of one scenario: the three measurements plus the
+// server's resource use across them.
+type sample struct {
+	max, r500, r2000 measurement
+	cpuPerReq        time.Duration
+	peakRSS          int64
+}
+
+// summary is the median over repetitions of one scenario.
+type summary struct {
+	maxRPS      float64
+	p500, p2000 [3]time.Duration // p50, p90, p99
+	success     float64          // worst success ratio seen
+	cpuPerReq   time.Duration
+	peakRSS     int64 // highest of the repetitions
+	errors      []string
+}
+
+func median[T int64 | float64 | time.Duration](xs []T) T {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// summarize takes the median of each figure independently across samples.
+func summarize(ss []sample) summary {
+	var out summary
+	pick := func(f func(sample) time.Duration) time.Duration {
+		xs := make([]time.Duration, len(ss))
+		for i, s := range ss {
+			xs[i] = f(s)
+		}
+		return median(xs)
+	}
+	rps := make([]float64, len(ss))
+	out.success = 1
+	for i, s := range ss {
+		rps[i] = s.max.Throughput
+		out.peakRSS = max(out.peakRSS, s.peakRSS)
+		for _, m := range []measurement{s.max, s.r500, s.r2000} {
+			out.success = min(out.success, m.Success)
+			for _, e := range m.Errors {
+				if len(out.errors) < 3 && !slices.Contains(out.errors, e) {
+					out.errors = append(out.errors, e)
+				}
+			}
+		}
+	}
+	out.maxRPS = median(rps)
+	out.p500 = [3]time.Duration{
+		pick(func(s sample) time.Duration { return s.r500.P50 }),
+		pick(func(s sample) time.Duration { return s.r500.P90 }),
+		pick(func(s sample) time.Duration { return s.r500.P99 }),
+	}
+	out.p2000 = [3]time.Duration{
+		pick(func(s sample) time.Duration { return s.r2000.P50 }),
+		pick(func(s sample) time.Duration { return s.r2000.P90 }),
+		pick(func(s sample) time.Duration { return s.r2000.P99 }),
+	}
+	out.cpuPerReq = pick(func(s sample) time.Duration { return s.cpuPerReq })
+	return out
+}
+
+func us(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d)/float64(time.Microsecond)) }
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", a/b)
+}
+
+// printTable writes one block (JSON or streaming) of results.
+func printTable(w io.Writer, title string, scs []scenario, sums map[string]summary) {
+	fmt.Fprintf(w, "\n## %s\n\n", title)
+	fmt.Fprintln(w, "| target | max req/s @32 | p50/p90/p99 µs @500 | p50/p90/p99 µs @2000 | +p50 µs vs (a) @500 | +p50 µs vs (a) @2000 | CPU µs/req | peak RSS MiB | ok % |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	direct := sums[scs[0].label()]
+	for _, sc := range scs {
+		s := sums[sc.label()]
+		fmt.Fprintf(w, "| (%s) %s | %.0f | %s/%s/%s | %s/%s/%s | %s | %s | %s | %.1f | %.1f |\n",
+			sc.id, sc.name, s.maxRPS,
+			us(s.p500[0]), us(s.p500[1]), us(s.p500[2]),
+			us(s.p2000[0]), us(s.p2000[1]), us(s.p2000[2]),
+			us(s.p500[0]-direct.p500[0]), us(s.p2000[0]-direct.p2000[0]),
+			us(s.cpuPerReq), float64(s.peakRSS)/(1<<20), 100*s.success)
+	}
+	for _, sc := range scs {
+		if errs := sums[sc.label()].errors; len(errs) > 0 {
+			fmt.Fprintf(w, "\n(%s) errors: %q\n", sc.id, errs)
+		}
+	}
+}
+
+// printBudget compares (c) and (d) with (b) against the budget.
+func printBudget(w io.Writer, sums map[string]summary) {
+	get := func(id string, stream bool) summary {
+		return sums[scenario{target: target{id: id}, stream: stream}.label()]
+	}
+	a, b, c, d := get("a", false), get("b", false), get("c", false), get("d", false)
+	bs, cs, ds := get("b", true), get("c", true), get("d", true)
+	added := func(x summary) float64 { return float64(x.p500[0] - a.p500[0]) }
+	verdict := func(ok bool) string {
+		if ok {
+			return "meets"
+		}
+		return "MISSES"
+	}
+	fmt.Fprintf(w, "\n## Ratios and budget (JSON unless noted)\n\n")
+	fmt.Fprintf(w, "- (c)/(b) max req/s: %s (budget ≥ 0.90: %s); streaming %s\n", ratio(c.maxRPS, b.maxRPS), verdict(c.maxRPS >= 0.9*b.maxRPS), ratio(cs.maxRPS, bs.maxRPS))
+	fmt.Fprintf(w, "- (d)/(b) max req/s: %s (budget ≥ 0.75: %s); streaming %s\n", ratio(d.maxRPS, b.maxRPS), verdict(d.maxRPS >= 0.75*b.maxRPS), ratio(ds.maxRPS, bs.maxRPS))
+	fmt.Fprintf(w, "- added p50 @500, (c)/(b): %s (budget ≤ 1.2: %s); (d)/(b): %s\n", ratio(added(c), added(b)), verdict(added(c) <= 1.2*added(b)), ratio(added(d), added(b)))
+	fmt.Fprintf(w, "- translation over passthrough, p50 @500: %+d µs (budget ≤ +50: %s)\n", (d.p500[0] - c.p500[0]).Microseconds(), verdict(d.p500[0]-c.p500[0] <= 50*time.Microsecond))
+	fmt.Fprintf(w, "- streaming p99 @2000 req/s: (c) %s µs, (d) %s µs (budget < 20000: %s / %s; ok %% %.1f / %.1f)\n",
+		us(cs.p2000[2]), us(ds.p2000[2]), verdict(cs.p2000[2] < 20*time.Millisecond), verdict(ds.p2000[2] < 20*time.Millisecond), 100*cs.success, 100*ds.success)
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// soakConfig shapes the slow-stream soak.
+type soakConfig struct {
+	streams  int
+	chunks   int
+	interval time.Duration
+	stall    time.Duration // a gap longer than this between chunks is a stall
+	ramp     time.Duration // time over which streams are opened
+}
+
+// soakResult is what the soak reports.
+type soakResult struct {
+	streams, failed, stalled int
+	maxGap                   time.Duration
+	baseRSS, peakRSS         int64
+	firstErr                 string
+}
+
+// runSoak opens cfg.streams concurrent streaming requests against url, each
+// served by a mock that spaces its chunks cfg.interval apart, and samples
+// the gateway's RSS while they are open.
+func runSoak(ctx context.Context, url string, gw *proc, cfg soakConfig) soakResult {
+	res := soakResult{streams: cfg.streams}
+	body := scenario{target: target{model: groupPass}, stream: true}.body()
+	client := &http.Client{Transport: &http.Transport{
+		DisableCompression:  true,
+		MaxIdleConnsPerHost: cfg.streams,
+	}}
+	defer client.CloseIdleConnections()
+
+	// One stream first, so the baseline includes warmed-up pools and code.
+	if _, _, err := oneStream(ctx, client, url, body); err != nil {
+		res.firstErr = "warm-up: " + err.Error()
+	}
+	time.Sleep(200 * time.Millisecond)
+	res.baseRSS = readStats(gw.cmd.Process.Pid).RSS
+
+	var peak atomic.Int64
+	stopSample := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopSample:
+				return
+			case <-t.C:
+				if rss := readStats(gw.cmd.Process.Pid).RSS; rss > peak.Load() {
+					peak.Store(rss)
+				}
+			}
+		}
+	}()
+
+	timeout := time.Duration(cfg.chunks)*cfg.interval + cfg.ramp + 30*time.Second
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var (
+		mu sync.Mutex
+		wg sync.WaitGroup
+	)
+	step := cfg.ramp / time.Duration(max(cfg.streams, 1))
+	for i := 0; i < cfg.streams; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			chunks, gap, err := oneStream(sctx, client, url, body)
+			mu.Lock()
+			defer mu.Unlock()
+			res.maxGap = max(res.maxGap, gap)
+			switch {
+			case err != nil:
+				res.failed++
+				if res.firstErr == "" {
+					res.firstErr = err.Error()
+				}
+			case chunks < cfg.chunks:
+				res.failed++
+				if res.firstErr == "" {
+					res.firstErr = fmt.Sprintf("stream ended after %d of %d chunks", chunks, cfg.chunks)
+				}
+			}
+			if gap > cfg.stall {
+				res.stalled++
+			}
+		}()
+		if step > 0 {
+			time.Sleep(step)
+		}
+	}
+	wg.Wait()
+	close(stopSample)
+	<-sampled
+	res.peakRSS = peak.Load()
+	return res
+}
+
+// oneStream reads one SSE response to [DONE], counting content chunks and
+// the longest silence between data lines.
+func oneStream(ctx context.Context, client *http.Client, url string, body []byte) (chunks int, maxGap time.Duration, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+benchKey)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return 0, 0, fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	last := time.Now()
+	r := bufio.NewReader(resp.Body)
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return chunks, maxGap, err
+		}
+		if !bytes.HasPrefix(line, []byte("data:")) {
+			continue
+		}
+		now := time.Now()
+		maxGap = max(maxGap, now.Sub(last))
+		last = now
+		if bytes.Contains(line, []byte("[DONE]")) {
+			return chunks, maxGap, nil
+		}
+		if bytes.Contains(line, []byte(`"content":"tok `)) {
+			chunks++
+		}
+	}
+}
+
+func printSoak(w io.Writer, cfg soakConfig, r soakResult) {
+	per := float64(r.peakRSS-r.baseRSS) / float64(max(r.streams, 1))
+	fmt.Fprintf(w, "\n## Streaming soak\n\n")
+	fmt.Fprintf(w, "- %d concurrent streams through the gateway (group %q), %d chunks %v apart, opened over %v\n",
+		r.streams, groupPass, cfg.chunks, cfg.interval, cfg.ramp)
+	fmt.Fprintf(w, "- gateway RSS: baseline %.1f MiB, peak %.1f MiB → %.1f KiB per open stream (budget ≤ 64 KiB: %s)\n",
+		float64(r.baseRSS)/(1<<20), float64(r.peakRSS)/(1<<20), per/1024, map[bool]string{true: "meets", false: "MISSES"}[per <= 64*1024])
+	fmt.Fprintf(w, "- failed %d, stalled (gap > %v) %d, longest gap %v\n", r.failed, cfg.stall, r.stalled, r.maxGap.Round(time.Millisecond))
+	if r.firstErr != "" {
+		fmt.Fprintf(w, "- first error: %s\n", r.firstErr)
+	}
+}
