@@ -18,6 +18,9 @@ bash scripts/fuzz.sh 5s
 echo "=== benchmarks (smoke: one iteration each)"
 go test -run '^$' -bench . -benchtime 1x ./balancer/ ./internal/sse/ ./relay/ ./transform/ >/dev/null
 
+echo "=== load benchmark harness (short mode: checks it runs, asserts no timing)"
+go run ./bench/cmd/octobench -short
+
 echo "=== xcaddy build from this checkout"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
