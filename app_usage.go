@@ -1,6 +1,7 @@
 package octopus
 
 import (
+	"context"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -34,7 +35,13 @@ func (a *App) startUsage() {
 		logger.Warn("writing usage counters to the store failed; they stay in memory for the next flush", zap.Error(err))
 	})
 	fl.Start()
+	if err := a.shared.spend.Seed(context.Background(), a.store); err != nil {
+		logger.Warn("reading the keys' past spend from the store; max_cost limits count from now", zap.Error(err))
+	}
 }
+
+// Spend returns the per-key spend tracker.
+func (a *App) Spend() *usage.Spend { return a.shared.spend }
 
 // Usage returns the usage counters (totals still in memory included).
 func (a *App) Usage() *usage.Counters { return a.usage.Counters() }

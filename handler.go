@@ -49,7 +49,8 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		Logger:      ctx.Logger(),
 		MaxBodySize: h.MaxBodySize,
 		Tokens:      app.shared.tokens,
-		Observer:    relay.Observers{app.Usage(), &metrics.Observer{}},
+		Observer:    relay.Observers{app.Usage(), app.Spend(), &metrics.Observer{}},
+		Spent:       app.Spend().Spent,
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/octopuscaddy/octopus/provider/antigravity"
 	"github.com/octopuscaddy/octopus/routing"
+	"github.com/octopuscaddy/octopus/usage"
 )
 
 // sharedPool keeps the state that must outlive one config across `caddy
@@ -20,6 +21,8 @@ type sharedState struct {
 	runtime *routing.Runtime
 	// tokens caches Antigravity access tokens and projects.
 	tokens *antigravity.Tokens
+	// spend tracks what each client key spent, for max_cost.
+	spend *usage.Spend
 }
 
 // Destruct runs when the last config using the state goes away.
@@ -32,7 +35,7 @@ func acquireShared() *sharedState {
 	v, _, _ := sharedPool.LoadOrNew(sharedKey, func() (caddy.Destructor, error) {
 		// Built inside the constructor so a reload that finds the value
 		// already present allocates nothing that could leak.
-		return &sharedState{runtime: routing.NewRuntime(), tokens: new(antigravity.Tokens)}, nil
+		return &sharedState{runtime: routing.NewRuntime(), tokens: new(antigravity.Tokens), spend: new(usage.Spend)}, nil
 	})
 	return v.(*sharedState)
 }

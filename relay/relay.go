@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -41,6 +42,9 @@ type Engine struct {
 	Observer Observer
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Spent returns what a client key has spent so far in USD, for its
+	// max_cost limit; nil means limits are not enforced.
+	Spent func(key string) float64
 	// Media fetches image and file URLs for targets that need the bytes
 	// (Gemini, Antigravity); transform.NewMediaClient, which refuses
 	// non-public addresses, when nil.
@@ -112,6 +116,12 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) bool {
 	if key.Expired(start) {
 		writeError(w, ep.format, transform.Errorf(401, "API key %q expired at %s", key.Name, key.Expires.UTC().Format(time.RFC3339)))
 		return true
+	}
+	if key.MaxCost > 0 && e.Spent != nil && ep.op == opGenerate {
+		if spent := e.Spent(key.Name); spent >= key.MaxCost {
+			writeError(w, ep.format, spendLimitError(ep.format, key, spent))
+			return true
+		}
 	}
 	switch ep.op {
 	case opListModels:
@@ -193,4 +203,17 @@ func flush(w http.ResponseWriter) {
 func discard(rc io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(rc, 64<<10))
 	_ = rc.Close()
+}
+
+// spendLimitError is the answer once a key reached its max_cost: 402
+// billing_error for Anthropic clients, 429 (OpenAI insufficient_quota,
+// Google RESOURCE_EXHAUSTED) for the others, which is what their SDKs
+// expect for an exhausted budget.
+func spendLimitError(f transform.Format, key *routing.Key, spent float64) *transform.Error {
+	status, kind, code := 429, transform.KindBilling, "insufficient_quota"
+	if f == transform.Anthropic {
+		status = 402
+	}
+	return &transform.Error{Status: status, Kind: kind, Code: code,
+		Message: fmt.Sprintf("API key %q reached its spending limit of $%.2f (spent $%.2f); raise max_cost or use another key", key.Name, key.MaxCost, spent)}
 }

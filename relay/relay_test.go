@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/octopuscaddy/octopus/routing"
 )
 
 func TestPassthroughSubstitutesOnlyTheModel(t *testing.T) {
@@ -133,5 +135,40 @@ func TestCountTokensEstimateForOtherFormats(t *testing.T) {
 	// 800 characters ≈ 200 tokens plus the per-message overhead.
 	if w.Code != 200 || n != 204 || w.Header().Get("X-Octopus-Token-Count") != "estimate" {
 		t.Fatalf("got %d %s", w.Code, w.Body)
+	}
+}
+
+func TestSpendLimit(t *testing.T) {
+	cfg := routing.Config{
+		Channels: []routing.ChannelConfig{{Name: "up", Type: "openai_chat", BaseURL: "http://upstream.invalid/v1", Keys: []string{"sk-up-1"}, Models: []string{"gpt-up"}}},
+		Groups:   []routing.GroupConfig{{Name: "smart", Members: []routing.MemberConfig{{Channel: "up", Model: "gpt-up"}}}},
+		Keys:     []routing.APIKeyConfig{{Name: "capped", Secret: "sk-client-capped", MaxCost: 5}},
+	}
+	snap, err := routing.Compile(cfg, routing.NewRuntime())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _ := snap.Channel("up")
+	ch.Client = &http.Client{Transport: &cannedTransport{body: []byte(chatAnswer), contentType: "application/json"}}
+	spent := 4.99
+	e := &Engine{Snapshot: func() *routing.Snapshot { return snap }, Spent: func(string) float64 { return spent }}
+	send := func(path, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer sk-client-capped")
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w
+	}
+	if w := send("/v1/chat/completions", chatBody); w.Code != 200 {
+		t.Fatalf("under the limit: %d %s", w.Code, w.Body)
+	}
+	spent = 5
+	w := send("/v1/chat/completions", chatBody)
+	if w.Code != 429 || gjson.Get(w.Body.String(), "error.type").Str != "insufficient_quota" || !strings.Contains(w.Body.String(), "spending limit of $5.00") {
+		t.Fatalf("openai at the limit: %d %s", w.Code, w.Body)
+	}
+	w = send("/v1/messages", `{"model":"smart","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`)
+	if w.Code != 402 || gjson.Get(w.Body.String(), "error.type").Str != "billing_error" {
+		t.Fatalf("anthropic at the limit: %d %s", w.Code, w.Body)
 	}
 }
