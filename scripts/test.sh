@@ -21,6 +21,9 @@ go test -run '^$' -bench . -benchtime 1x ./balancer/ ./internal/sse/ ./relay/ ./
 echo "=== load benchmark harness (short mode: checks it runs, asserts no timing)"
 go run ./bench/cmd/octobench -short
 
+echo "=== admin panel in headless Chromium (e2e/run.sh)"
+bash e2e/run.sh
+
 echo "=== xcaddy build from this checkout"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
