@@ -7,6 +7,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"go.uber.org/zap"
 
+	"github.com/octopuscaddy/octopus/store"
 	"github.com/octopuscaddy/octopus/usage"
 )
 
@@ -45,3 +46,12 @@ func (a *App) Spend() *usage.Spend { return a.shared.spend }
 
 // Usage returns the usage counters (totals still in memory included).
 func (a *App) Usage() *usage.Counters { return a.usage.Counters() }
+
+// UnflushedStats returns the usage counted in memory and not yet written,
+// so the admin API's totals include the requests of the last minutes.
+func (a *App) UnflushedStats() []store.StatsDelta {
+	if a.usage == nil {
+		return nil
+	}
+	return a.usage.Counters().Snapshot()
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"go.uber.org/zap"
 
+	"github.com/octopuscaddy/octopus/reqlog"
 	"github.com/octopuscaddy/octopus/routing"
 	"github.com/octopuscaddy/octopus/store"
 	"github.com/octopuscaddy/octopus/usage"
@@ -69,6 +70,8 @@ type App struct {
 	cancel      context.CancelFunc
 	usage       *usage.Flusher
 	usageHeld   bool
+	reqlog      *atomic.Pointer[reqlog.Writer]
+	reqlogHeld  bool
 }
 
 // Database selects the store.
@@ -143,6 +146,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 	a.snap = new(atomic.Pointer[routing.Snapshot])
 	a.seenVersion = new(atomic.Int64)
 	a.rebuildMu = new(sync.Mutex)
+	a.reqlog = new(atomic.Pointer[reqlog.Writer])
 	a.snap.Store(snap)
 	return nil
 }
@@ -221,6 +225,9 @@ func (a *App) Start() error {
 		return err
 	}
 	a.startUsage()
+	if err := a.startRequestLogs(); err != nil {
+		return fmt.Errorf("starting the request log: %v", err)
+	}
 	go a.pollConfig(ctx)
 	return nil
 }
@@ -239,7 +246,11 @@ func (a *App) Cleanup() error {
 	if a.cancel != nil {
 		a.cancel()
 	}
-	// Usage first: its final flush needs the store still open.
+	// Usage and logs first: their final writes need the store still open.
+	if a.reqlogHeld {
+		_, _ = reqlogPool.Delete(a.reqlogKey())
+		a.reqlogHeld = false
+	}
 	if a.usageHeld {
 		_, _ = usagePool.Delete(usageKey)
 		a.usageHeld = false

@@ -22,6 +22,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/octopuscaddy/octopus/provider/antigravity"
+	"github.com/octopuscaddy/octopus/reqlog"
 	"github.com/octopuscaddy/octopus/routing"
 	"github.com/octopuscaddy/octopus/store"
 )
@@ -42,6 +43,13 @@ type Backend interface {
 	// Changed announces a change of the store: it rebuilds the snapshot
 	// and bumps the shared config version for other instances.
 	Changed(ctx context.Context) error
+	// RequestLogs returns the request log writer, for the live log
+	// stream; nil when request logging is not running.
+	RequestLogs() *reqlog.Writer
+	// UnflushedStats returns the usage counted in memory but not yet
+	// flushed to the store (usage.Counters.Snapshot), so the stats
+	// routes can add it to the stored totals.
+	UnflushedStats() []store.StatsDelta
 }
 
 // DefaultSessionTTL is how long a session lasts without use.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/octopuscaddy/octopus/provider/antigravity"
+	"github.com/octopuscaddy/octopus/reqlog"
 	"github.com/octopuscaddy/octopus/routing"
 	"github.com/octopuscaddy/octopus/store"
 )
@@ -17,3 +18,4 @@ func (nilBackend) Snapshot() *routing.Snapshot       { return nil }
 func (nilBackend) Runtime() *routing.Runtime         { return nil }
 func (nilBackend) Tokens() *antigravity.Tokens       { return nil }
 func (nilBackend) Changed(ctx context.Context) error { return nil }
+func (nilBackend) RequestLogs() *reqlog.Writer       { return nil }

@@ -71,12 +71,26 @@ func (h *Handler) buildRoutes() []route {
 		r("PUT", "api-keys/{}", (*Handler).updateAPIKey),
 		r("DELETE", "api-keys/{}", (*Handler).deleteAPIKey),
 
+		r("GET", "prices", (*Handler).listPrices),
+		r("PUT", "prices", (*Handler).putPrice),
+		r("POST", "prices/sync", (*Handler).syncPrices),
+		r("DELETE", "prices/{}", (*Handler).deletePrice),
+
 		r("GET", "settings", (*Handler).listSettings),
 		r("PUT", "settings", (*Handler).putSettings),
 		r("POST", "settings", (*Handler).putSettings),
 		r("GET", "settings/{}", (*Handler).getSetting),
 		r("PUT", "settings/{}", (*Handler).putSetting),
 		r("DELETE", "settings/{}", (*Handler).deleteSetting),
+
+		// logs/stream must come before logs/{}, which would match it too.
+		r("GET", "logs", (*Handler).listLogs),
+		r("GET", "logs/stream", (*Handler).streamLogs),
+		r("GET", "logs/{}", (*Handler).getLog),
+
+		r("GET", "stats/summary", (*Handler).statsSummary),
+		r("GET", "stats/series", (*Handler).statsSeries),
+		r("GET", "stats/rankings", (*Handler).statsRankings),
 	}
 }
 

@@ -1,0 +1,306 @@
+// Package reqlog writes one request log row per relayed request. It is a
+// relay.Observer: Observe only converts the record and queues it, never
+// blocking the request; a goroutine writes the queue in batches, prunes
+// rows past the retention period and fans new rows out to live
+// subscribers (the admin API's log stream).
+package reqlog
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/octopuscaddy/octopus/relay"
+	"github.com/octopuscaddy/octopus/store"
+)
+
+// Defaults of Config.
+const (
+	DefaultQueueSize     = 4096
+	DefaultBatchSize     = 200
+	DefaultFlushInterval = time.Second
+	// DefaultPruneInterval is how often rows past the retention go.
+	DefaultPruneInterval = time.Hour
+	// subscriberBuffer is how many rows a slow live subscriber may lag
+	// behind before it misses rows.
+	subscriberBuffer = 256
+	// writeTimeout bounds one batch insert or prune, so a hung database
+	// cannot stall Stop forever.
+	writeTimeout = 30 * time.Second
+)
+
+// Sink is where rows go. *store.Store implements it.
+type Sink interface {
+	InsertRequestLogs(ctx context.Context, logs []store.RequestLog) error
+	PruneRequestLogs(ctx context.Context, before time.Time) (int, error)
+}
+
+// CostFunc prices a finished request in USD; ok is false when no price is
+// known for its model, and the row is then marked unpriced.
+type CostFunc func(rec *relay.Record) (cost float64, ok bool)
+
+// Config configures a Writer.
+type Config struct {
+	// Sink receives the rows. Required.
+	Sink Sink
+	// Cost prices each request; every row is unpriced when nil.
+	Cost CostFunc
+	// Retention is how long rows are kept; zero or less keeps them forever.
+	Retention time.Duration
+	// QueueSize bounds the rows waiting to be written; when full, new
+	// rows are dropped and counted. DefaultQueueSize when zero.
+	QueueSize int
+	// BatchSize is the most rows of one insert. DefaultBatchSize when zero.
+	BatchSize int
+	// FlushInterval is the longest a queued row waits for its batch to
+	// fill. DefaultFlushInterval when zero.
+	FlushInterval time.Duration
+	// PruneInterval is how often old rows are deleted.
+	// DefaultPruneInterval when zero.
+	PruneInterval time.Duration
+	// Logger receives write failures.
+	Logger *zap.Logger
+	// Now is the clock for retention; time.Now when nil.
+	Now func() time.Time
+}
+
+// Writer is the request log writer. Create it with New; it runs until
+// Stop. It is safe for concurrent use.
+type Writer struct {
+	cfg   Config
+	log   *zap.Logger
+	queue chan store.RequestLog
+
+	// mu guards stopped against Observe: once Stop holds it, no send can
+	// follow, so draining the queue after that loses nothing.
+	mu      sync.RWMutex
+	stopped bool
+
+	done     chan struct{}
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+
+	subMu sync.Mutex
+	subs  map[*subscriber]struct{}
+
+	dropped atomic.Uint64
+	failed  atomic.Uint64
+	written atomic.Uint64
+}
+
+// New starts a writer for cfg.
+func New(cfg Config) (*Writer, error) {
+	if cfg.Sink == nil {
+		return nil, errors.New("reqlog: Config.Sink is required")
+	}
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = DefaultQueueSize
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = DefaultBatchSize
+	}
+	if cfg.FlushInterval <= 0 {
+		cfg.FlushInterval = DefaultFlushInterval
+	}
+	if cfg.PruneInterval <= 0 {
+		cfg.PruneInterval = DefaultPruneInterval
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	w := &Writer{
+		cfg:   cfg,
+		log:   cfg.Logger,
+		queue: make(chan store.RequestLog, cfg.QueueSize),
+		done:  make(chan struct{}),
+		subs:  make(map[*subscriber]struct{}),
+	}
+	if w.log == nil {
+		w.log = zap.NewNop()
+	}
+	w.wg.Add(1)
+	go w.writeLoop()
+	if cfg.Retention > 0 {
+		w.wg.Add(1)
+		go w.pruneLoop()
+	}
+	return w, nil
+}
+
+// Observe queues the row of rec. It never blocks: when the queue is full
+// or the writer stopped, the row is dropped and counted in Dropped.
+func (w *Writer) Observe(rec *relay.Record) {
+	if rec == nil {
+		return
+	}
+	row := w.toRow(rec)
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.stopped {
+		w.dropped.Add(1)
+		return
+	}
+	select {
+	case w.queue <- row:
+	default:
+		w.dropped.Add(1)
+	}
+}
+
+// toRow converts rec; it copies everything it keeps, since the relay may
+// reuse rec once Observe returns.
+func (w *Writer) toRow(rec *relay.Record) store.RequestLog {
+	row := store.RequestLog{
+		Time:             rec.Start.UTC(),
+		APIKey:           rec.Key,
+		Group:            rec.Group,
+		Channel:          rec.Channel,
+		UpstreamModel:    rec.Model,
+		InboundFormat:    string(rec.Inbound),
+		OutboundFormat:   string(rec.Outbound),
+		Stream:           rec.Stream,
+		Status:           rec.Status,
+		Error:            rec.Error,
+		InputTokens:      rec.Usage.InputTokens,
+		OutputTokens:     rec.Usage.OutputTokens,
+		CacheReadTokens:  rec.Usage.CacheReadTokens,
+		CacheWriteTokens: rec.Usage.CacheWriteTokens,
+		ReasoningTokens:  rec.Usage.ReasoningTokens,
+		TTFTMS:           rec.TTFT.Milliseconds(),
+		DurationMS:       rec.Duration.Milliseconds(),
+		Unpriced:         true,
+	}
+	if w.cfg.Cost != nil {
+		if c, ok := w.cfg.Cost(rec); ok {
+			row.Cost, row.Unpriced = c, false
+		}
+	}
+	if len(rec.Attempts) > 0 {
+		row.Attempts = make([]store.Attempt, len(rec.Attempts))
+		for i, a := range rec.Attempts {
+			row.Attempts[i] = store.Attempt{
+				Channel: a.Channel, Model: a.Model, Status: a.Status,
+				Error: a.Error, DurationMS: a.Duration.Milliseconds(),
+			}
+		}
+	}
+	return row
+}
+
+// Stop stops taking rows, writes what is queued and ends the live
+// subscriptions. Later calls do nothing.
+func (w *Writer) Stop() {
+	w.stopOnce.Do(func() {
+		w.mu.Lock()
+		w.stopped = true
+		w.mu.Unlock()
+		close(w.done)
+		w.wg.Wait()
+		w.closeSubscribers()
+	})
+}
+
+// Destruct stops the writer, so it can live in a caddy.UsagePool and
+// survive config reloads.
+func (w *Writer) Destruct() error {
+	w.Stop()
+	return nil
+}
+
+// Dropped is how many rows were dropped because the queue was full or the
+// writer had stopped.
+func (w *Writer) Dropped() uint64 { return w.dropped.Load() }
+
+// Failed is how many rows were lost because their insert failed.
+func (w *Writer) Failed() uint64 { return w.failed.Load() }
+
+// Written is how many rows were inserted.
+func (w *Writer) Written() uint64 { return w.written.Load() }
+
+// writeLoop batches the queue into inserts until Stop, then drains it.
+func (w *Writer) writeLoop() {
+	defer w.wg.Done()
+	batch := make([]store.RequestLog, 0, w.cfg.BatchSize)
+	timer := time.NewTimer(w.cfg.FlushInterval)
+	defer timer.Stop()
+	for {
+		select {
+		case row := <-w.queue:
+			batch = append(batch, row)
+			if len(batch) >= w.cfg.BatchSize {
+				batch = w.flush(batch)
+			}
+		case <-timer.C:
+			batch = w.flush(batch)
+			timer.Reset(w.cfg.FlushInterval)
+		case <-w.done:
+			// Stop holds no send after setting stopped, so what is in
+			// the queue now is all there will ever be.
+			for {
+				select {
+				case row := <-w.queue:
+					batch = append(batch, row)
+					if len(batch) >= w.cfg.BatchSize {
+						batch = w.flush(batch)
+					}
+				default:
+					w.flush(batch)
+					return
+				}
+			}
+		}
+	}
+}
+
+// flush inserts batch, fans it out and returns it emptied for reuse.
+func (w *Writer) flush(batch []store.RequestLog) []store.RequestLog {
+	if len(batch) == 0 {
+		return batch
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	err := w.cfg.Sink.InsertRequestLogs(ctx, batch)
+	cancel()
+	if err != nil {
+		// Retrying would hold the queue behind a broken database; the
+		// rows are lost, but counted and reported.
+		w.failed.Add(uint64(len(batch)))
+		w.log.Error("writing request logs", zap.Int("rows", len(batch)), zap.Error(err))
+	} else {
+		w.written.Add(uint64(len(batch)))
+		w.publish(batch)
+	}
+	clear(batch) // drop references to attempts and strings
+	return batch[:0]
+}
+
+// pruneLoop deletes rows past the retention now and every PruneInterval.
+func (w *Writer) pruneLoop() {
+	defer w.wg.Done()
+	t := time.NewTicker(w.cfg.PruneInterval)
+	defer t.Stop()
+	for {
+		w.prune()
+		select {
+		case <-t.C:
+		case <-w.done:
+			return
+		}
+	}
+}
+
+func (w *Writer) prune() {
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	n, err := w.cfg.Sink.PruneRequestLogs(ctx, w.cfg.Now().Add(-w.cfg.Retention))
+	if err != nil {
+		w.log.Error("pruning request logs", zap.Error(err))
+		return
+	}
+	if n > 0 {
+		w.log.Debug("pruned request logs", zap.Int("rows", n))
+	}
+}
