@@ -19,7 +19,7 @@ func (a *App) reqlogKey() string { return "octopus.reqlog\x00" + a.storeKey() }
 // startRequestLogs opens (or shares) the writer for the open store.
 func (a *App) startRequestLogs() error {
 	v, _, err := reqlogPool.LoadOrNew(a.reqlogKey(), func() (caddy.Destructor, error) {
-		return reqlog.New(reqlog.Config{Sink: a.store, Retention: time.Duration(a.LogRetention), Logger: a.logger.Named("request_log")})
+		return reqlog.New(reqlog.Config{Sink: a.store, Cost: a.cost, Retention: time.Duration(a.LogRetention), Logger: a.logger.Named("request_log")})
 	})
 	if err != nil {
 		return err

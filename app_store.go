@@ -175,6 +175,11 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	a.snap.Store(snap)
+	if svc := a.Prices(); svc != nil { // prices may have changed too
+		if err := svc.Reload(ctx); err != nil {
+			a.logger.Warn("reloading prices", zap.Error(err))
+		}
+	}
 	snap.Retain(a.shared.runtime)
 	return nil
 }

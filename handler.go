@@ -49,7 +49,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		Logger:      ctx.Logger(),
 		MaxBodySize: h.MaxBodySize,
 		Tokens:      app.shared.tokens,
-		Observer:    relay.Observers{app.Usage(), app.Spend(), &metrics.Observer{}, requestLogObserver{app.reqlog}},
+		Observer:    relay.Observers{app.Usage(), app.Spend(), &metrics.Observer{Cost: app.cost}, requestLogObserver{app.reqlog}},
 		Spent:       app.Spend().Spent,
 	}
 	return nil

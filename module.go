@@ -15,6 +15,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"go.uber.org/zap"
 
+	"github.com/octopuscaddy/octopus/pricing"
 	"github.com/octopuscaddy/octopus/reqlog"
 	"github.com/octopuscaddy/octopus/routing"
 	"github.com/octopuscaddy/octopus/store"
@@ -72,6 +73,8 @@ type App struct {
 	usageHeld   bool
 	reqlog      *atomic.Pointer[reqlog.Writer]
 	reqlogHeld  bool
+	prices      *atomic.Pointer[pricing.Service]
+	pricingHeld bool
 }
 
 // Database selects the store.
@@ -147,6 +150,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 	a.seenVersion = new(atomic.Int64)
 	a.rebuildMu = new(sync.Mutex)
 	a.reqlog = new(atomic.Pointer[reqlog.Writer])
+	a.prices = new(atomic.Pointer[pricing.Service])
 	a.snap.Store(snap)
 	return nil
 }
@@ -225,6 +229,7 @@ func (a *App) Start() error {
 		return err
 	}
 	a.startUsage()
+	a.startPricing(startCtx)
 	if err := a.startRequestLogs(); err != nil {
 		return fmt.Errorf("starting the request log: %v", err)
 	}
@@ -250,6 +255,10 @@ func (a *App) Cleanup() error {
 	if a.reqlogHeld {
 		_, _ = reqlogPool.Delete(a.reqlogKey())
 		a.reqlogHeld = false
+	}
+	if a.pricingHeld {
+		_, _ = pricingPool.Delete(a.pricingKey())
+		a.pricingHeld = false
 	}
 	if a.usageHeld {
 		_, _ = usagePool.Delete(usageKey)
