@@ -39,7 +39,9 @@ func (a *App) RequestLogs() *reqlog.Writer {
 
 // requestLogObserver forwards relay records to the app's writer once the
 // app has started (handlers are provisioned before apps start).
-type requestLogObserver struct{ w *atomic.Pointer[reqlog.Writer] }
+type requestLogObserver struct {
+	w *atomic.Pointer[reqlog.Writer]
+}
 
 func (o requestLogObserver) Observe(rec *relay.Record) {
 	if w := o.w.Load(); w != nil {
