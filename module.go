@@ -234,6 +234,7 @@ func (a *App) Start() error {
 		return fmt.Errorf("starting the request log: %v", err)
 	}
 	go a.pollConfig(ctx)
+	go a.syncModels(ctx)
 	return nil
 }
 

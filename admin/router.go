@@ -57,6 +57,7 @@ func (h *Handler) buildRoutes() []route {
 		r("PUT", "channels/{}", (*Handler).updateChannel),
 		r("DELETE", "channels/{}", (*Handler).deleteChannel),
 		r("POST", "channels/{}/fetch-models", (*Handler).fetchModelsSaved),
+		r("POST", "channels/{}/sync", (*Handler).syncChannel),
 		r("POST", "channels/{}/test", (*Handler).testChannel),
 
 		r("GET", "groups", (*Handler).listGroups),
