@@ -12,6 +12,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"go.uber.org/zap"
 
+	"github.com/octopuscaddy/octopus/admin"
 	"github.com/octopuscaddy/octopus/provider"
 	"github.com/octopuscaddy/octopus/provider/antigravity"
 	"github.com/octopuscaddy/octopus/routing"
@@ -108,20 +109,7 @@ func (a *App) storeConfig(ctx context.Context) (routing.Config, error) {
 		return cfg, err
 	}
 	for _, c := range chs {
-		headers := c.Headers
-		if c.AnthropicVersion != "" {
-			headers = make(map[string]string, len(c.Headers)+1)
-			for k, v := range c.Headers {
-				headers[k] = v
-			}
-			headers["anthropic-version"] = c.AnthropicVersion
-		}
-		cfg.Channels = append(cfg.Channels, routing.ChannelConfig{
-			Name: c.Name, Type: c.Type, BaseURL: c.BaseURL, Keys: c.Keys, Models: c.Models,
-			Headers: headers, Proxy: c.Proxy, Timeout: caddy.Duration(c.Timeout), IdleTimeout: caddy.Duration(c.IdleTimeout),
-			TokenURL: c.TokenURL, ClientID: c.ClientID, ClientSecret: c.ClientSecret, Project: c.Project,
-			Disabled: !c.Enabled,
-		})
+		cfg.Channels = append(cfg.Channels, admin.RoutingChannel(c))
 	}
 	gs, err := a.store.ListGroups(ctx)
 	if err != nil {

@@ -168,7 +168,7 @@ func (h *Handler) checkChannel(c *store.Channel) error {
 	}
 	// The compiler's own checks, on a throwaway runtime so nothing of the
 	// live state is touched.
-	cfg := toRouting(c)
+	cfg := RoutingChannel(c)
 	cfg.Models = nil
 	rt := routing.NewRuntime()
 	defer rt.Close()
@@ -178,9 +178,10 @@ func (h *Handler) checkChannel(c *store.Channel) error {
 	return nil
 }
 
-// toRouting converts a stored channel the way the app does when it builds
-// the snapshot.
-func toRouting(c *store.Channel) routing.ChannelConfig {
+// RoutingChannel converts a stored channel to the router's config; the app
+// uses it to build the snapshot, and the admin API to compile channels the
+// same way (the anthropic_version field becomes the header of that name).
+func RoutingChannel(c *store.Channel) routing.ChannelConfig {
 	headers := c.Headers
 	if c.AnthropicVersion != "" {
 		headers = make(map[string]string, len(c.Headers)+1)
@@ -261,7 +262,7 @@ func (r *channelRef) config() routing.ChannelConfig {
 	if r.static != nil {
 		return *r.static
 	}
-	return toRouting(r.stored)
+	return RoutingChannel(r.stored)
 }
 
 // findChannel resolves an id path segment.

@@ -78,7 +78,7 @@ func (h *Handler) fetchModelsUnsaved(c *call) error {
 	if len(ch.Keys) == 0 {
 		return badField("keys", "at least one key is required")
 	}
-	u, err := compileUpstream(toRouting(&ch))
+	u, err := compileUpstream(RoutingChannel(&ch))
 	if err != nil {
 		return err
 	}

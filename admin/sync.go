@@ -22,7 +22,7 @@ func SyncChannel(ctx context.Context, b Backend, ch *store.Channel) (store.SyncR
 		return store.SyncResult{}, err
 	}
 	start := time.Now()
-	u, err := h.liveUpstream(toRouting(ch))
+	u, err := h.liveUpstream(RoutingChannel(ch))
 	if err != nil {
 		return store.SyncResult{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/octopuscaddy/octopus/internal/sse"
@@ -21,16 +22,13 @@ var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return 
 type idleTimer struct {
 	t       *time.Timer
 	d       time.Duration
-	expired bool
-	mu      sync.Mutex
+	expired atomic.Bool
 }
 
 func newIdleTimer(d time.Duration, cancel context.CancelFunc) *idleTimer {
 	it := &idleTimer{d: d}
 	it.t = time.AfterFunc(d, func() {
-		it.mu.Lock()
-		it.expired = true
-		it.mu.Unlock()
+		it.expired.Store(true)
 		cancel()
 	})
 	return it
@@ -38,11 +36,7 @@ func newIdleTimer(d time.Duration, cancel context.CancelFunc) *idleTimer {
 
 func (it *idleTimer) reset() { it.t.Reset(it.d) }
 func (it *idleTimer) stop()  { it.t.Stop() }
-func (it *idleTimer) fired() bool {
-	it.mu.Lock()
-	defer it.mu.Unlock()
-	return it.expired
-}
+func (it *idleTimer) fired() bool { return it.expired.Load() }
 
 func setStreamHeaders(h http.Header, contentType string) {
 	h.Set("Content-Type", contentType)
