@@ -34,8 +34,8 @@ func newIdleTimer(d time.Duration, cancel context.CancelFunc) *idleTimer {
 	return it
 }
 
-func (it *idleTimer) reset() { it.t.Reset(it.d) }
-func (it *idleTimer) stop()  { it.t.Stop() }
+func (it *idleTimer) reset()      { it.t.Reset(it.d) }
+func (it *idleTimer) stop()       { it.t.Stop() }
 func (it *idleTimer) fired() bool { return it.expired.Load() }
 
 func setStreamHeaders(h http.Header, contentType string) {
