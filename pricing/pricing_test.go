@@ -297,9 +297,12 @@ func TestSyncerStop(t *testing.T) {
 	if n < 2 {
 		t.Fatalf("syncer ran %d times", n)
 	}
-	time.Sleep(20 * time.Millisecond)
-	if hits.Load() != n {
-		t.Error("syncer ran after Stop")
+	// A request cancelled by Stop may still reach the server after Stop
+	// returns (it was already on the wire), so one more hit is allowed; a
+	// syncer still ticking every millisecond would make many.
+	time.Sleep(50 * time.Millisecond)
+	if got := hits.Load(); got > n+1 {
+		t.Errorf("syncer ran after Stop: %d hits, then %d", n, got)
 	}
 	if s.Status().LastError == "" {
 		t.Error("failure not recorded")
