@@ -92,6 +92,11 @@ func (h *Handler) buildRoutes() []route {
 		r("GET", "stats/summary", (*Handler).statsSummary),
 		r("GET", "stats/series", (*Handler).statsSeries),
 		r("GET", "stats/rankings", (*Handler).statsRankings),
+		r("GET", "stats/inflight", (*Handler).inFlight),
+
+		// Authenticated by a client API key, not a session (keyview.go).
+		public(r("GET", "key/info", (*Handler).keyInfo)),
+		public(r("GET", "key/usage", (*Handler).keyUsage)),
 	}
 }
 

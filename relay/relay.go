@@ -98,6 +98,8 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) bool {
 	if ep.op == opNone {
 		return false
 	}
+	inFlight.Add(1)
+	defer inFlight.Add(-1)
 	start := e.now()
 	snap := e.Snapshot()
 	key, ok := snap.Authenticate(clientKey(r))
