@@ -30,6 +30,8 @@ type Record struct {
 	Usage    transform.Usage
 	// UsageKnown is false when the upstream reported no usage.
 	UsageKnown bool
+	// Bodies are set when body capture is on (Engine.BodyLimit).
+	Bodies *Bodies
 }
 
 // Attempt is one upstream try.

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -51,6 +52,10 @@ type Engine struct {
 	Media *http.Client
 	// MediaMaxBytes bounds one fetched media file; 20 MiB when zero.
 	MediaMaxBytes int64
+	// BodyLimit, when it holds a positive number, records the request and
+	// response bodies in Record.Bodies, each cut to that many bytes (see
+	// capture.go); nil or zero: off.
+	BodyLimit *atomic.Int64
 }
 
 var defaultMedia = sync.OnceValue(func() *http.Client { return transform.NewMediaClient(30 * time.Second) })
@@ -158,6 +163,7 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) bool {
 		e: e, w: w, r: r, ep: ep, snap: snap, key: key, body: buf.Bytes(), start: start,
 		rec: &Record{Key: key.Name, Inbound: ep.format, Start: start},
 	}
+	e.capture(x)
 	x.serve()
 	x.rec.Duration = e.now().Sub(start)
 	if e.Observer != nil {
