@@ -25,6 +25,7 @@ export async function startGateway() {
   const dir = mkdtempSync(join(tmpdir(), 'octopus-e2e-'));
   const bin = join(dir, 'caddy');
   execFileSync('go', ['build', '-o', bin, './cmd/caddy'], { cwd: repo, stdio: 'inherit' });
+  const fake = await startFake(dir);
   const port = await freePort();
   const caddyfile = `{
 	admin off
@@ -65,11 +66,57 @@ http://127.0.0.1:${port} {
   }
   return {
     url,
+    // fakeURL is the fake provider's base URL (channels use fakeURL + '/v1').
+    fakeURL: fake.url,
     log: () => log,
     async stop() {
       proc.kill('SIGTERM');
+      fake.proc.kill('SIGTERM');
       await new Promise(r => (proc.exitCode !== null ? r() : proc.once('exit', r)));
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// startFake builds and runs e2e/fakeupstream (the Go tests' fake provider
+// as a process); it prints its URL first.
+async function startFake(dir) {
+  const bin = join(dir, 'fakeupstream');
+  execFileSync('go', ['build', '-o', bin, './e2e/fakeupstream'], { cwd: repo, stdio: 'inherit' });
+  const proc = spawn(bin, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', d => { out += d; const nl = out.indexOf('\n'); if (nl >= 0) resolve(out.slice(0, nl).trim()); });
+    proc.once('exit', c => reject(new Error('fake provider exited with ' + c)));
+  });
+  return { url, proc };
+}
+
+/** adminAPI logs in over the API and returns a function calling it with the token. */
+export async function adminAPI(gw) {
+  const login = await fetch(gw.url + 'api/v1/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  if (!login.ok) throw new Error('login: ' + login.status);
+  const { token } = await login.json();
+  return async (method, path, body) => {
+    const res = await fetch(gw.url + 'api/v1/' + path, {
+      method, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
+/** relay sends one chat request through the gateway with a client key. */
+export async function relay(gw, secret, model) {
+  const res = await fetch(gw.url + 'v1/chat/completions', {
+    method: 'POST', headers: { Authorization: 'Bearer ' + secret, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello from the browser tests' }] }),
+  });
+  const body = await res.json();
+  if (res.status !== 200) throw new Error('relay: ' + res.status + ' ' + JSON.stringify(body));
+  return body;
 }

@@ -44,7 +44,7 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
       });
       after(async () => { if (b) await b.close(); });
 
-      test('login: a wrong password shows an error, the right one lands on Channels', async () => {
+      test('login: a wrong password shows an error, the right one lands on the Dashboard', async () => {
         await page.goto(gw.url);
         await page.waitForURL(/#\/login/);
         assert.equal(await page.locator('html').getAttribute('lang'), locale);
@@ -54,8 +54,10 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
         await shot('login-error');
         await page.fill('input[name=password]', PASSWORD);
         await page.click('button[type=submit]');
+        await page.waitForURL(/#\/dashboard$/);
+        await page.locator('h1', { hasText: msg['nav.dashboard'] }).waitFor();
+        await page.locator('a', { hasText: msg['nav.channels'] }).click();
         await page.waitForURL(/#\/channels$/);
-        await page.locator('h1', { hasText: msg['nav.channels'] }).waitFor();
         await page.locator(`article[data-name="${CADDYFILE_CHANNEL}"]`).waitFor();
         await shot('channels');
       });

@@ -4,6 +4,9 @@ import { t } from './i18n.js';
 
 const BASE = new URL('../api/v1/', import.meta.url);
 
+/** apiURL is the absolute URL of an API path (for EventSource). */
+export const apiURL = path => new URL(path, BASE).href;
+
 /** ApiError is a failed API call: status, a message to show, the input field at fault. */
 export class ApiError extends Error {
   constructor(status, message, field, body) {

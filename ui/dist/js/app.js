@@ -10,16 +10,26 @@ import { channelsPage, channelFormPage } from './pages/channels.js';
 import { groupsPage, groupFormPage } from './pages/groups.js';
 import { apiKeysPage, apiKeyFormPage } from './pages/apikeys.js';
 import { settingsPage } from './pages/settings.js';
+import { dashboardPage } from './pages/dashboard.js';
+import { pricesPage } from './pages/prices.js';
+import { logsPage } from './pages/logs.js';
+import { keyPage } from './pages/keyview.js';
 
 const nav = [
+  ['#/dashboard', 'nav.dashboard'],
   ['#/channels', 'nav.channels'],
   ['#/groups', 'nav.groups'],
   ['#/api-keys', 'nav.apikeys'],
+  ['#/prices', 'nav.prices'],
+  ['#/logs', 'nav.logs'],
   ['#/settings', 'nav.settings'],
 ];
 
 // Routes: [pattern, page]; a page gets (main element, params, ctx).
 const routes = [
+  [/^\/dashboard$/, dashboardPage],
+  [/^\/prices$/, pricesPage],
+  [/^\/logs$/, logsPage],
   [/^\/channels$/, channelsPage],
   [/^\/channels\/new$/, p => channelFormPage(p, null)],
   [/^\/channels\/(.+)$/, (p, m) => channelFormPage(p, decodeURIComponent(m[1]))],
@@ -56,11 +66,13 @@ async function render() {
     clear(root, loginPage(async user => {
       me = user;
       const next = new URLSearchParams(location.hash.split('?')[1] || '').get('next');
-      go(next && next.startsWith('#/') && !next.startsWith('#/login') ? next : '#/channels');
+      go(next && next.startsWith('#/') && !next.startsWith('#/login') ? next : '#/dashboard');
     }));
     document.title = t('login.title') + ' · Octopus';
     return;
   }
+  // The key view needs no admin session: it signs in with a client key.
+  if (p === '/key') { keyPage(root); return; }
   if (!me) {
     try { me = await api('GET', 'auth/me'); } catch (err) {
       // A 401 has already gone to login; anything else is shown with a retry.
@@ -73,7 +85,7 @@ async function render() {
     }
     if (seq !== renderSeq) return;
   }
-  if (p === '/') { location.replace('#/channels'); return; }
+  if (p === '/') { location.replace('#/dashboard'); return; }
   const main = h('main', { id: 'main', tabindex: '-1' });
   clear(root, frame(), main);
   const hit = routes.find(([re]) => re.test(p));
@@ -92,7 +104,7 @@ function frame() {
     toLogin();
   } });
   return h('header', { class: 'top' },
-    h('a', { class: 'brand', href: '#/channels' }, h('img', { src: 'logo.svg', alt: '', width: 24, height: 24 }), 'Octopus'),
+    h('a', { class: 'brand', href: '#/dashboard' }, h('img', { src: 'logo.svg', alt: '', width: 24, height: 24 }), 'Octopus'),
     h('nav', { 'aria-label': t('nav.label') },
       nav.map(([href, key]) => h('a', { href, class: cur.startsWith(href.slice(1)) ? 'active' : null, 'aria-current': cur.startsWith(href.slice(1)) ? 'page' : null, text: t(key) }))),
     h('div', { class: 'tools' }, me ? h('span', { class: 'user', text: me.username }) : null, lang, logout));

@@ -17,23 +17,41 @@ export async function groupsPage(main) {
   clear(main, h('div', { class: 'page-head' }, h('h1', { text: t('nav.groups') }),
     h('a', { class: 'btn primary', href: '#/groups/new', text: '+ ' + t('gr.new') })), list);
   try {
-    const groups = await api('GET', 'groups');
+    const [groups, chans] = await Promise.all([api('GET', 'groups'), api('GET', 'channels')]);
     list.removeAttribute('aria-busy');
     if (!groups.length) { list.append(h('p', { class: 'empty', text: t('gr.empty') })); return; }
-    list.append(...groups.map(g => groupCard(g, () => groupsPage(main))));
+    list.append(...groups.map(g => groupCard(g, chans, () => groupsPage(main))));
   } catch (err) {
     list.replaceChildren(h('p', { class: 'form-error', role: 'alert', text: err.message }));
   }
 }
 
-function groupCard(g, reload) {
+// memberHealth says whether a member can take requests now, from its
+// channel's switch and the breakers of its (key, model) pairs.
+export function memberHealth(m, chans) {
+  const c = chans.find(x => x.name === m.channel);
+  if (!c || !c.enabled || m.missing) return 'bad';
+  const bs = ((c.health && c.health.breakers) || []).filter(b => b.model === m.model);
+  const open = bs.filter(b => b.state !== 'closed' || b.resting);
+  if (!open.length) return 'ok';
+  return open.length === bs.length ? 'bad' : 'warn';
+}
+
+function healthDot(m, chans) {
+  const k = memberHealth(m, chans);
+  const label = k === 'ok' ? t('gr.healthy') : t('gr.unhealthy');
+  return h('span', { class: 'health-dot ' + k, title: label, role: 'img', 'aria-label': label, dataset: { health: k } });
+}
+
+function groupCard(g, chans, reload) {
   const ro = g.source === 'caddyfile';
   const out = h('p', { class: 'test-result', role: 'status' });
   return h('article', { class: 'card item', dataset: { name: g.name } },
     h('div', { class: 'item-head' }, h('h2', { text: g.name }),
       h('div', { class: 'badges' }, ro ? badge(t('src.caddyfile'), 'src') : null, badge(t('mode.' + (g.mode || 'round_robin'))))),
+    h('p', { class: 'hint', text: t('modeHelp.' + (g.mode || 'round_robin')) }),
     h('ol', { class: 'members' }, (g.members || []).map(m => h('li', {},
-      h('span', { text: m.channel + ' / ' + m.model }),
+      healthDot(m, chans), h('span', { text: m.channel + ' / ' + m.model }),
       g.mode === 'failover' ? h('span', { class: 'muted small', text: ' · ' + t('gr.priority') + ' ' + fmt.number(m.priority || 0) }) : null,
       g.mode === 'weighted' ? h('span', { class: 'muted small', text: ' · ' + t('gr.weight') + ' ' + fmt.number(m.weight || 1) }) : null,
       m.missing ? [' ', badge(t('gr.missing'), 'warn')] : null))),
@@ -98,8 +116,12 @@ export async function groupFormPage(main, id) {
       if (d < 0) sib.before(row); else sib.after(row);
       renumber();
     };
-    const row = h('div', { class: 'member' + (m.missing ? ' missing' : '') },
-      h('div', { class: 'field' }, ch, h('p', { class: 'field-error', role: 'alert', hidden: true })),
+    // The row is draggable only while the grip is held, so text in its
+    // inputs can still be selected with the mouse.
+    const grip = ro ? null : h('span', { class: 'grip', title: t('gr.drag'), 'aria-hidden': 'true', text: '⠿',
+      onmousedown: () => { row.draggable = true; }, onmouseup: () => { row.draggable = false; } });
+    const row = h('div', { class: 'member' + (m.missing ? ' missing' : ''), dataset: { channel: m.channel || '', model: m.model || '' } },
+      h('div', { class: 'field member-ch' }, h('div', { class: 'row' }, grip, m.channel ? healthDot(m, chans) : null, ch), h('p', { class: 'field-error', role: 'alert', hidden: true })),
       h('div', { class: 'field' }, model, dl, h('p', { class: 'field-error', role: 'alert', hidden: true })),
       h('label', { class: 'mini prio-col' }, h('span', { text: t('gr.priority') }), prio),
       h('label', { class: 'mini weight-col' }, h('span', { text: t('gr.weight') }), weight),
@@ -109,6 +131,7 @@ export async function groupFormPage(main, id) {
         h('button', { type: 'button', class: 'btn icon', text: '×', 'aria-label': t('remove'), title: t('remove'), onclick: () => row.remove() })),
       m.missing ? h('p', { class: 'hint warn', text: t('gr.missingHint') }) : null);
     Object.assign(row, { ch, model, prio, weight });
+    if (!ro) dragAndDrop(row, rows, renumber);
     rows.append(row);
     return ch;
   };
@@ -144,7 +167,7 @@ export async function groupFormPage(main, id) {
     h('div', { class: 'field', dataset: { field: 'mode' } }, h('label', { for: mode.id = 'mode', text: t('gr.mode') }), mode, modeHelp, h('p', { class: 'field-error', role: 'alert', hidden: true })),
     field(t('gr.maxAttempts'), maxAttempts, { name: 'max_attempts', hint: t('gr.maxAttemptsHint') }),
     h('fieldset', { class: 'group', dataset: { field: 'members' } }, h('legend', { text: t('gr.members') }),
-      h('p', { class: 'hint', text: t('gr.orderHint') }),
+      h('p', { class: 'hint', text: ro ? t('gr.orderHint') : t('gr.dragHint') }),
       h('p', { class: 'field-error', role: 'alert', hidden: true }),
       rows,
       ro ? null : h('button', { type: 'button', class: 'btn small', text: '+ ' + t('gr.addMember'), onclick: () => { addRow({ priority: rows.children.length + 1 }).focus(); } })),
@@ -164,4 +187,32 @@ export async function groupFormPage(main, id) {
   });
 
   clear(main, h('div', { class: 'page-head' }, h('h1', { text: id ? g.name : t('gr.new') }), ro ? badge(t('src.caddyfile'), 'src') : null), form);
+}
+
+// dragAndDrop lets a member row be dragged above or below another row
+// (HTML5 drag and drop); the arrow buttons stay for keyboards and touch.
+let dragged = null;
+function dragAndDrop(row, rows, renumber) {
+  const mark = (el, cls) => { for (const r of rows.children) r.classList.remove('drop-before', 'drop-after'); if (el && cls) el.classList.add(cls); };
+  const after = (e, el) => { const b = el.getBoundingClientRect(); return e.clientY > b.top + b.height / 2; };
+  row.addEventListener('dragstart', e => {
+    dragged = row;
+    row.classList.add('dragging');
+    e.dataTransfer.effectAllowed = 'move';
+    e.dataTransfer.setData('text/plain', ''); // Firefox starts a drag only with data
+  });
+  row.addEventListener('dragend', () => { row.classList.remove('dragging'); row.draggable = false; dragged = null; mark(); });
+  row.addEventListener('dragover', e => {
+    if (!dragged || dragged === row || dragged.parentNode !== rows) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'move';
+    mark(row, after(e, row) ? 'drop-after' : 'drop-before');
+  });
+  row.addEventListener('drop', e => {
+    if (!dragged || dragged === row || dragged.parentNode !== rows) return;
+    e.preventDefault();
+    if (after(e, row)) row.after(dragged); else row.before(dragged);
+    mark();
+    renumber();
+  });
 }

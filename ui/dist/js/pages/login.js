@@ -4,6 +4,7 @@ import { h, field, busy } from '../dom.js';
 import { t, locale, setLocale, languages } from '../i18n.js';
 import { api } from '../api.js';
 import { clearErrors, showError, errorBox } from '../forms.js';
+import { keyLoginForm } from './keyview.js';
 
 /** loginPage renders the sign-in screen. */
 export function loginPage(onDone) {
@@ -34,5 +35,7 @@ export function loginPage(onDone) {
     });
   });
   queueMicrotask(() => pass.focus());
-  return h('div', { class: 'center' }, form);
+  // Holders of a client API key sign in below to see their own usage.
+  return h('div', { class: 'center' }, h('div', { class: 'login-stack' }, form,
+    h('details', { class: 'card login key-box' }, h('summary', { text: t('kv.open') }), keyLoginForm())));
 }

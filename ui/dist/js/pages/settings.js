@@ -3,6 +3,7 @@ import { h, clear, field, busy } from '../dom.js';
 import { t, locale, setLocale, languages } from '../i18n.js';
 import { api } from '../api.js';
 import { clearErrors, showError, errorBox } from '../forms.js';
+import { badge, toggle } from '../widgets.js';
 
 /** settingsPage renders the account and appearance settings. */
 export function settingsPage(main) {
@@ -40,5 +41,48 @@ export function settingsPage(main) {
     field(t('lang'), lang, { hint: t('st.langHint') }),
     h('p', { class: 'hint', text: t('st.theme') }));
 
-  clear(main, h('div', { class: 'page-head' }, h('h1', { text: t('nav.settings') })), form, look);
+  clear(main, h('div', { class: 'page-head' }, h('h1', { text: t('nav.settings') })), form, logsForm(), caddyfileCard(), look);
+}
+
+// logsForm edits body recording through the generic settings API
+// (log_bodies "on"/"off", log_body_max_bytes). What was typed stays when
+// a save fails.
+function logsForm() {
+  const bodies = toggle(t('st.logBodies'), false, { name: 'log_bodies' });
+  const maxBytes = h('input', { type: 'number', min: 0, step: 1, inputmode: 'numeric', class: 'short', name: 'log_body_max_bytes' });
+  const done = h('p', { class: 'success', role: 'status' });
+  const save = h('button', { type: 'submit', class: 'btn primary', text: t('save') });
+  const form = h('form', { class: 'card form', novalidate: true, dataset: { testid: 'log-settings' } },
+    h('h2', { text: t('st.gateway') }), errorBox(),
+    h('div', { class: 'field', dataset: { field: 'log_bodies' } }, bodies, h('p', { class: 'hint', text: t('st.logBodiesHint') }), h('p', { class: 'field-error', role: 'alert', hidden: true })),
+    field(t('st.maxBytes'), maxBytes, { name: 'log_body_max_bytes', hint: t('st.maxBytesHint') }),
+    done, h('div', { class: 'actions' }, save));
+  api('GET', 'settings').then(s => {
+    bodies.input.checked = s.log_bodies === 'on';
+    maxBytes.value = s.log_body_max_bytes || '';
+  }).catch(err => showError(form, err));
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    clearErrors(form);
+    done.textContent = '';
+    const v = maxBytes.value.trim();
+    if (v && !/^\d+$/.test(v)) { showError(form, { field: 'log_body_max_bytes', message: t('st.maxBytesHint') }); return; }
+    busy(save, async () => {
+      try {
+        await api('PUT', 'settings', { log_bodies: bodies.input.checked ? 'on' : 'off', ...(v ? { log_body_max_bytes: v } : {}) });
+        if (!v) await api('DELETE', 'settings/log_body_max_bytes').catch(err => { if (err.status !== 404) throw err; });
+        done.textContent = t('st.saved');
+      } catch (err) { showError(form, err); }
+    });
+  });
+  return form;
+}
+
+// caddyfileCard says where the worker intervals and retention are set:
+// they are Caddyfile options, read-only here.
+function caddyfileCard() {
+  return h('section', { class: 'card form' },
+    h('div', { class: 'item-head' }, h('h2', { text: t('st.caddyfile') }), badge(t('src.caddyfile'), 'src')),
+    h('ul', { class: 'plain' }, ['stats_flush_interval', 'price_sync', 'model_sync_interval', 'log_retention'].map(k => h('li', {}, h('code', { text: k })))),
+    h('p', { class: 'hint', text: t('st.caddyfileHint') }));
 }
