@@ -46,9 +46,9 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
   for (const [locale, msg] of Object.entries(locales)) {
     const tag = `${vpName}-${locale}`;
     const suffix = `p-${vpName}-${locale.toLowerCase()}`;
-    const names = { channel: `fc-${suffix}`, group: `fg-${suffix}`, key: `fk-${suffix}`, other: `fo-${suffix}` };
+    const names = { channel: `fc-${suffix}`, channel2: `fc2-${suffix}`, group: `fg-${suffix}`, dragGroup: `fd-${suffix}`, key: `fk-${suffix}`, other: `fo-${suffix}` };
     describe(tag, () => {
-      let b, page, secret, otherSecret;
+      let b, page, secret, otherSecret, dragGroupID;
       const foreign = [];
       const consoleErrors = [];
       const shot = async name => {
@@ -58,15 +58,12 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
         await page.screenshot({ path: join(artifacts, `${tag}-${name}-dark.png`), fullPage: true });
         await page.emulateMedia({ colorScheme: 'light' });
       };
-      // open goes to a page, logging in first when the session is missing.
+      // open signs in and lands on the page (login returns to ?next=).
       const open = async hash => {
-        await page.goto(gw.url + hash);
-        await page.waitForURL(u => /#\/login/.test(u.hash) || u.hash === hash);
-        if (/#\/login/.test(new URL(page.url()).hash)) {
-          await page.fill('input[name=password]', PASSWORD);
-          await page.click('form.login button[type=submit]');
-          await page.waitForURL(u => u.hash === hash);
-        }
+        await page.goto(gw.url + '#/login?next=' + encodeURIComponent(hash));
+        await page.fill('input[name=password]', PASSWORD);
+        await page.click('form.login button[type=submit]');
+        await page.waitForURL(u => u.hash === hash);
       };
 
       before(async () => {
@@ -74,6 +71,9 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
         await admin('POST', 'groups', { name: names.group, members: [{ channel: ch.name, model: MODEL }] });
         secret = (await admin('POST', 'api-keys', { name: names.key, models: [names.group], max_cost: 5 })).secret;
         otherSecret = (await admin('POST', 'api-keys', { name: names.other, models: [names.group] })).secret;
+        await admin('POST', 'channels', { name: names.channel2, type: 'openai_chat', base_url: gw.fakeURL + '/v1', keys: ['sk-fake-e2e-0002'], models: [MODEL], enabled: false });
+        dragGroupID = (await admin('POST', 'groups', { name: names.dragGroup, mode: 'failover', members: [
+          { channel: names.channel, model: MODEL, priority: 1 }, { channel: names.channel2, model: MODEL, priority: 2 }] })).id;
         b = await launch({ viewport, locale });
         page = await b.context.newPage();
         const origin = new URL(gw.url).origin;
@@ -95,7 +95,7 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
         await page.click('form.filters button[type=submit]');
         await page.locator('.log-list .empty').waitFor();
         await relay(gw, secret, names.group);
-        const row = page.locator(`.log-row.fresh[data-group="${names.group}"]`);
+        const row = page.locator(`.log-row.fresh[data-group="${names.group}"][data-key="${names.key}"]`);
         await row.waitFor({ timeout: 20000 });
         assert.equal(await page.evaluate(() => window.__noReload), true, 'page was not reloaded');
         assert.equal(await row.getAttribute('data-status'), '200');
@@ -199,6 +199,24 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
             await kp.screenshot({ path: join(artifacts, `${tag}-keyview${scheme === 'dark' ? '-dark' : ''}.png`), fullPage: true });
           }
         } finally { await kb.close(); }
+      });
+
+      test('groups: members show their health and reorder by drag and drop', async () => {
+        await open('#/groups');
+        const card = page.locator(`article[data-name="${names.dragGroup}"]`);
+        await card.locator('.hint', { hasText: msg['modeHelp.failover'] }).waitFor();
+        // The enabled channel is healthy, the disabled one is not.
+        assert.deepEqual(await card.locator('.health-dot').evaluateAll(els => els.map(e => e.dataset.health)), ['ok', 'bad']);
+        await shot('groups-health');
+        await open(`#/groups/${dragGroupID}`);
+        const rows = page.locator('.member');
+        await rows.nth(1).locator('.grip').dragTo(rows.nth(0), { targetPosition: { x: 20, y: 3 } });
+        assert.deepEqual(await rows.evaluateAll(els => els.map(e => e.dataset.channel)), [names.channel2, names.channel]);
+        await shot('group-drag');
+        await page.click('form button[type=submit]');
+        await page.waitForURL(/#\/groups$/);
+        const g = await admin('GET', `groups/${dragGroupID}`);
+        assert.deepEqual(g.members.map(m => [m.channel, m.priority]), [[names.channel2, 1], [names.channel, 2]]);
       });
 
       test('the pages only talked to their own origin, without script errors', () => {

@@ -103,7 +103,7 @@ const statusKind = s => (s >= 200 && s < 300 ? 'ok' : s >= 500 || s === 0 ? 'bad
 
 function row(r) {
   const li = h('li', { class: 'log-row', dataset: { group: r.group || '', key: r.api_key || '', status: String(r.status) } });
-  const btn = h('button', { type: 'button', class: 'log-open', 'aria-label': t('lg.details') },
+  const btn = h('button', { type: 'button', class: 'log-open', title: t('lg.details') },
     h('span', { class: 'log-time', text: fmt.dateTime(r.time) }),
     badge(String(r.status), statusKind(r.status)),
     h('span', { class: 'log-model' }, h('strong', { text: r.group || '—' }), r.channel ? h('span', { class: 'muted', text: ' → ' + r.channel + ' / ' + (r.upstream_model || '') }) : null),
