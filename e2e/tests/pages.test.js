@@ -108,6 +108,7 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
         const dlg = page.locator('dialog.modal');
         await dlg.locator('table.attempts td', { hasText: names.channel }).waitFor();
         assert.match(await dlg.textContent(), new RegExp(MODEL));
+        assert.ok(!/null|undefined/.test(await dlg.textContent()), 'no placeholder text leaks');
         await shot('log-detail');
         await dlg.locator('.actions .btn').click();
       });

@@ -54,7 +54,7 @@ async function load(body, inflight) {
   const hourFmt = new Intl.DateTimeFormat(locale(), { hour: 'numeric' });
   const dayFmt = new Intl.DateTimeFormat(locale(), { month: 'numeric', day: 'numeric' });
   const tip = (d, p) => `${d}: ${fmt.number(p.requests)} ${t('db.requests')} · ${fmt.money(p.cost)}`;
-  body.replaceChildren(
+  clear(body,
     h('div', { class: 'periods' },
       period('today', t('db.today'), sToday), period('week', t('db.week'), sWeek), period('month', t('db.month'), sMonth)),
     h('section', { class: 'card' }, h('h2', { text: t('db.byHour') }),

@@ -81,8 +81,9 @@ function follow(list, live, filters) {
     li.classList.add('fresh');
     list.prepend(li);
   });
-  const stop = () => { if (!list.isConnected) { es.close(); window.removeEventListener('hashchange', stop); } };
-  window.addEventListener('hashchange', () => setTimeout(stop));
+  // After a navigation the new page has replaced the list: stop then.
+  const onHash = () => setTimeout(() => { if (!list.isConnected) { es.close(); window.removeEventListener('hashchange', onHash); } });
+  window.addEventListener('hashchange', onHash);
 }
 
 function matches(r, f) {
@@ -130,7 +131,7 @@ async function detail(r) {
     try { full = await api('GET', 'logs/' + r.id); } catch (e) { content.before(h('p', { class: 'form-error', role: 'alert', text: e.message })); }
   }
   const fact = (k, v) => [h('dt', { text: t(k) }), h('dd', {}, v)];
-  content.replaceChildren(
+  clear(content,
     h('dl', { class: 'facts' },
       fact('lg.time', fmt.dateTime(full.time)),
       fact('lg.status', badge(String(full.status), statusKind(full.status))),

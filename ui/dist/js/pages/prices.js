@@ -12,7 +12,7 @@ const srcKind = { channel: 'src', default: 'ok', 'models.dev': '' };
 
 /** pricesPage lists prices and lets the user edit stored ones. */
 export async function pricesPage(main) {
-  const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted', text: t('loading') }));
+  const body = h('div', { class: 'stack', 'aria-busy': 'true' }, h('p', { class: 'muted', text: t('loading') }));
   const syncOut = h('p', { class: 'test-result', role: 'status', 'aria-live': 'polite' });
   const syncBtn = h('button', { type: 'button', class: 'btn', text: t('pr.sync') });
   const reload = () => pricesPage(main);
@@ -42,7 +42,7 @@ export async function pricesPage(main) {
   body.removeAttribute('aria-busy');
   const sync = data.sync || {};
   const unpriced = data.unpriced || [];
-  body.replaceChildren(
+  clear(body,
     h('p', { class: 'muted small' }, t('pr.help'), ' ',
       sync.last_success ? t('pr.lastSync', { when: fmt.relative(sync.last_success), n: fmt.number(sync.models || 0) }) : t('pr.neverSynced'),
       sync.last_error ? h('span', { class: 'bad-text', text: ' ' + t('pr.lastError', { error: sync.last_error }) }) : null),
