@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startGateway, PASSWORD, CADDYFILE_CHANNEL, repo } from '../lib/gateway.js';
+import { startGateway, relay, PASSWORD, CADDYFILE_CHANNEL, repo } from '../lib/gateway.js';
 import { launch } from '../lib/browser.js';
 import { en, zhCN } from '../../ui/dist/js/messages.js';
 
@@ -29,7 +29,13 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
       let b, page;
       const foreign = [];
       const consoleErrors = [];
-      const shot = name => page.screenshot({ path: join(artifacts, `${tag}-${name}.png`), fullPage: true });
+      // Each screenshot in the light and the dark theme.
+      const shot = async name => {
+        await page.screenshot({ path: join(artifacts, `${tag}-${name}.png`), fullPage: true });
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await page.screenshot({ path: join(artifacts, `${tag}-${name}-dark.png`), fullPage: true });
+        await page.emulateMedia({ colorScheme: 'light' });
+      };
 
       before(async () => {
         b = await launch({ viewport, locale });
@@ -85,7 +91,7 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
         // Nothing typed: the server refuses, the message sits by a field or the form.
         await page.locator('.field-error:not([hidden]), .form-error:not([hidden])').first().waitFor();
         await page.fill('.field[data-field=name] input', `ch-${suffix}`);
-        await page.fill('.field[data-field=base_url] input', 'http://127.0.0.1:9/v1');
+        await page.fill('.field[data-field=base_url] input', gw.fakeURL + '/v1');
         await page.fill('.field[data-field=keys] input', 'sk-e2e-secret-key-1234');
         const models = page.locator('.field[data-field=models] .tag-input input');
         await models.fill('gpt-4o-mini');
@@ -128,7 +134,8 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
         await page.click('form button[type=submit]');
         const secret = page.locator('dialog .secret');
         await secret.waitFor();
-        assert.match(await secret.inputValue(), /^sk-octo-/);
+        const secretValue = await secret.inputValue();
+        assert.match(secretValue, /^sk-octo-/);
         await page.locator('dialog .btn.primary').click();
         await page.locator('dialog [role=status]', { hasText: msg.copied }).waitFor();
         await shot('apikey-secret');
@@ -139,6 +146,9 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
         const text = await card.textContent();
         assert.match(text, /12[.,]5/);
         assert.ok(!/sk-octo-[A-Za-z0-9_-]{20,}/.test(text), 'secret not listed in full');
+        // The key, group and channel made in the UI serve a request (the fake provider answers).
+        const answer = await relay(gw, secretValue, `grp-${suffix}`);
+        assert.ok(answer.choices[0].message.content, 'the upstream answered');
         await shot('apikeys');
       });
 

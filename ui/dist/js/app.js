@@ -52,6 +52,8 @@ function path() { return (location.hash.replace(/^#/, '') || '/').split('?')[0];
 // toLogin remembers where the user was so a new login returns there.
 function toLogin() {
   me = null;
+  // Dialogs live on <body>, outside the page: close them so login is usable.
+  for (const d of document.querySelectorAll('dialog[open]')) d.close();
   const here = location.hash;
   if (path() === '/login') return;
   const next = here && here !== '#/' ? '?next=' + encodeURIComponent(here) : '';
