@@ -25,6 +25,7 @@ func (p *pricingState) Destruct() error {
 	if p.syncer != nil {
 		p.syncer.Stop()
 	}
+	p.svc.Close()
 	return nil
 }
 
@@ -34,7 +35,7 @@ func (a *App) pricingKey() string { return "octopus.pricing\x00" + a.storeKey() 
 // makes usage, spend and logs price every request.
 func (a *App) startPricing(ctx context.Context) {
 	v, _, _ := pricingPool.LoadOrNew(a.pricingKey(), func() (caddy.Destructor, error) {
-		st := &pricingState{svc: pricing.NewService(pricing.Config{Store: a.store, URL: a.PriceSync.URL})}
+		st := &pricingState{svc: pricing.NewService(pricing.Config{Store: a.store, URL: a.PriceSync.URL, Logger: a.logger.Named("pricing")})}
 		if !a.PriceSync.Disabled {
 			st.syncer = pricing.StartSyncer(st.svc, time.Duration(a.PriceSync.Interval), a.logger.Named("price_sync"))
 		}

@@ -163,6 +163,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	a.snap.Store(snap)
+	a.applyBodySettings(ctx)
 	if svc := a.Prices(); svc != nil { // prices may have changed too
 		if err := svc.Reload(ctx); err != nil {
 			a.logger.Warn("reloading prices", zap.Error(err))

@@ -33,6 +33,7 @@ func init() {
 //		price_sync <url> [<interval>] | off
 //		model_sync_interval <duration>
 //		log_retention <duration>
+//		log_bodies [on|off] [<max_bytes>]
 //		channel <name> { ... }
 //		group <name> { ... }
 //		api_key <name> <secret> [{ ... }]
@@ -126,6 +127,24 @@ func (a *App) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			a.LogRetention = dur
+		case "log_bodies":
+			lb := &LogBodies{Enabled: true}
+			args := d.RemainingArgs()
+			if len(args) > 0 && (args[0] == "on" || args[0] == "off") {
+				lb.Enabled = args[0] == "on"
+				args = args[1:]
+			}
+			switch {
+			case len(args) > 1, len(args) == 1 && !lb.Enabled:
+				return d.Errf("log_bodies: want [on|off] [<max_bytes>], got %d extra argument(s)", len(args))
+			case len(args) == 1:
+				n, err := parseSize(args[0])
+				if err != nil {
+					return d.Errf("log_bodies max_bytes: %v", err)
+				}
+				lb.MaxBytes = n
+			}
+			a.LogBodies = lb
 		case "price_sync":
 			args := d.RemainingArgs()
 			switch {

@@ -51,6 +51,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		Tokens:      app.shared.tokens,
 		Observer:    relay.Observers{app.Usage(), app.Spend(), &metrics.Observer{Cost: app.cost}, requestLogObserver{app.reqlog}},
 		Spent:       app.Spend().Spent,
+		BodyLimit:   app.bodyLimit,
 	}
 	return nil
 }

@@ -50,6 +50,12 @@ type App struct {
 	ModelSyncInterval caddy.Duration `json:"model_sync_interval,omitempty"`
 	// LogRetention is how long request logs are kept. Default 7d.
 	LogRetention caddy.Duration `json:"log_retention,omitempty"`
+	// LogBodies, when set, decides whether request logs record the
+	// request and response bodies, and overrides the store settings
+	// log_bodies and log_body_max_bytes (which the admin API then refuses
+	// to change). When unset, those settings decide; bodies are off by
+	// default.
+	LogBodies *LogBodies `json:"log_bodies,omitempty"`
 	// Channels are the upstream providers declared in the config.
 	Channels []routing.ChannelConfig `json:"channels,omitempty"`
 	// Groups are the public model names declared in the config.
@@ -72,6 +78,9 @@ type App struct {
 	usage       *usage.Flusher
 	usageHeld   bool
 	reqlog      *atomic.Pointer[reqlog.Writer]
+	// bodyLimit is the relay's body capture cap (0: off), from LogBodies
+	// or the store settings; shared with the handlers.
+	bodyLimit   *atomic.Int64
 	reqlogHeld  bool
 	prices      *atomic.Pointer[pricing.Service]
 	pricingHeld bool
@@ -83,6 +92,15 @@ type Database struct {
 	Driver string `json:"driver"`
 	// DSN is the connection string (for sqlite, the file path).
 	DSN string `json:"dsn,omitempty"`
+}
+
+// LogBodies configures body recording in request logs.
+type LogBodies struct {
+	// Enabled records bodies.
+	Enabled bool `json:"enabled"`
+	// MaxBytes caps each recorded body (request and response); a longer
+	// one is cut and flagged truncated. Default 64 KiB.
+	MaxBytes int64 `json:"max_bytes,omitempty"`
 }
 
 // PriceSync configures the price sync from models.dev.
@@ -150,6 +168,13 @@ func (a *App) Provision(ctx caddy.Context) error {
 	a.seenVersion = new(atomic.Int64)
 	a.rebuildMu = new(sync.Mutex)
 	a.reqlog = new(atomic.Pointer[reqlog.Writer])
+	a.bodyLimit = new(atomic.Int64)
+	if a.LogBodies != nil {
+		if a.LogBodies.MaxBytes < 0 {
+			return fmt.Errorf("log_bodies: max_bytes must not be negative")
+		}
+		a.bodyLimit.Store(a.LogBodies.limit())
+	}
 	a.prices = new(atomic.Pointer[pricing.Service])
 	a.snap.Store(snap)
 	return nil

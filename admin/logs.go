@@ -237,6 +237,9 @@ func serveLogStream(c *call, rows <-chan store.RequestLog) error {
 			if !ok {
 				return nil
 			}
+			// Like the list, the stream leaves the bodies to GET
+			// /logs/{id} (the truncation flags stay).
+			row.RequestBody, row.ResponseBody = nil, nil
 			data, err := json.Marshal(&row)
 			if err != nil {
 				continue
@@ -254,4 +257,34 @@ func serveLogStream(c *call, rows <-chan store.RequestLog) error {
 			return nil
 		}
 	}
+}
+
+// SettingsLocker is implemented by a Backend whose config file decides
+// some settings (log_bodies, log_body_max_bytes when the Caddyfile sets
+// log_bodies). The settings routes show their effective values and refuse
+// to change them with 409.
+type SettingsLocker interface {
+	// LockedSettings returns the settings the config file decides, with
+	// their effective values.
+	LockedSettings() map[string]string
+}
+
+// lockedSettings returns the Backend's locked settings, nil when none.
+func (h *Handler) lockedSettings() map[string]string {
+	if l, ok := h.b.(SettingsLocker); ok {
+		return l.LockedSettings()
+	}
+	return nil
+}
+
+// checkUnlocked refuses a change of a setting the config file decides.
+func (h *Handler) checkUnlocked(keys ...string) error {
+	locked := h.lockedSettings()
+	for _, k := range keys {
+		if _, ok := locked[k]; ok {
+			return &apiError{Status: http.StatusConflict, Field: k,
+				Message: "setting " + quote(k) + " is set in the Caddyfile (log_bodies) and is read-only here; edit the Caddyfile"}
+		}
+	}
+	return nil
 }

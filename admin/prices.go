@@ -33,6 +33,10 @@ type priceOutput struct {
 	Source  pricing.Source `json:"source"`
 	// Provider is the models.dev provider of a synced price.
 	Provider string `json:"provider,omitempty"`
+	// Unpriced marks the zero-price placeholder created for a model
+	// served without any price: fill it in with PUT /prices (same model,
+	// no channel) and later requests are priced.
+	Unpriced bool `json:"unpriced,omitempty"`
 	pricing.Price
 }
 
@@ -102,6 +106,11 @@ func (h *Handler) listPrices(c *call) error {
 
 	out := priceList{Prices: make([]priceOutput, 0, len(rows)), Sync: svc.Status()}
 	for _, p := range rows {
+		if p.Unpriced {
+			if _, ok := tab.Lookup("", p.Model); ok {
+				continue // priced since (models.dev): the placeholder is moot
+			}
+		}
 		out.Prices = append(out.Prices, storedPriceOutput(p))
 	}
 	// The models.dev prices shown are the ones lookups would use, so a
@@ -176,7 +185,7 @@ func storedPriceOutput(p *store.Price) priceOutput {
 	case p.Channel != "":
 		src = pricing.SourceChannel
 	}
-	out := priceOutput{ID: p.ID, Model: p.Model, Channel: p.Channel, Source: src, Price: pricing.Price{
+	out := priceOutput{ID: p.ID, Model: p.Model, Channel: p.Channel, Source: src, Unpriced: p.Unpriced, Price: pricing.Price{
 		Input: p.Input, Output: p.Output, CacheRead: p.CacheRead, CacheWrite: p.CacheWrite, Reasoning: p.Reasoning,
 		LongInput: p.LongInput, LongOutput: p.LongOutput, LongCacheRead: p.LongCacheRead, LongCacheWrite: p.LongCacheWrite,
 	}}

@@ -3,6 +3,8 @@ package admin
 import (
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 
 	"github.com/octopuscaddy/octopus/store"
 )
@@ -33,6 +35,7 @@ func (h *Handler) listSettings(c *call) error {
 	if err != nil {
 		return err
 	}
+	maps.Copy(all, h.lockedSettings()) // effective values of Caddyfile settings
 	return c.ok(all)
 }
 
@@ -52,6 +55,9 @@ func (h *Handler) putSettings(c *call) error {
 			return badField(k, "want a string")
 		}
 		in[k] = s
+	}
+	if err := h.checkUnlocked(slices.Collect(maps.Keys(in))...); err != nil {
+		return err
 	}
 	st, err := h.store()
 	if err != nil {
@@ -89,6 +95,9 @@ func (h *Handler) putSetting(c *call) error {
 	if !in.Value.Set || in.Value.Null {
 		return badField("value", "is required (a string)")
 	}
+	if err := h.checkUnlocked(c.param); err != nil {
+		return err
+	}
 	st, err := h.store()
 	if err != nil {
 		return err
@@ -105,6 +114,9 @@ func (h *Handler) putSetting(c *call) error {
 
 // deleteSetting deletes a setting; a missing one is a 404.
 func (h *Handler) deleteSetting(c *call) error {
+	if err := h.checkUnlocked(c.param); err != nil {
+		return err
+	}
 	st, err := h.store()
 	if err != nil {
 		return err

@@ -4710,6 +4710,7 @@ type PriceMutation struct {
 	addlong_cache_read        *float64
 	long_cache_write          *float64
 	addlong_cache_write       *float64
+	unpriced                  *bool
 	clearedFields             map[string]struct{}
 	done                      bool
 	oldValue                  func(context.Context) (*Price, error)
@@ -5666,6 +5667,42 @@ func (m *PriceMutation) ResetLongCacheWrite() {
 	delete(m.clearedFields, price.FieldLongCacheWrite)
 }
 
+// SetUnpriced sets the "unpriced" field.
+func (m *PriceMutation) SetUnpriced(b bool) {
+	m.unpriced = &b
+}
+
+// Unpriced returns the value of the "unpriced" field in the mutation.
+func (m *PriceMutation) Unpriced() (r bool, exists bool) {
+	v := m.unpriced
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnpriced returns the old "unpriced" field's value of the Price entity.
+// If the Price object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PriceMutation) OldUnpriced(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnpriced is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnpriced requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnpriced: %w", err)
+	}
+	return oldValue.Unpriced, nil
+}
+
+// ResetUnpriced resets all changes to the "unpriced" field.
+func (m *PriceMutation) ResetUnpriced() {
+	m.unpriced = nil
+}
+
 // Where appends a list predicates to the PriceMutation builder.
 func (m *PriceMutation) Where(ps ...predicate.Price) {
 	m.predicates = append(m.predicates, ps...)
@@ -5700,7 +5737,7 @@ func (m *PriceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PriceMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, price.FieldCreatedAt)
 	}
@@ -5746,6 +5783,9 @@ func (m *PriceMutation) Fields() []string {
 	if m.long_cache_write != nil {
 		fields = append(fields, price.FieldLongCacheWrite)
 	}
+	if m.unpriced != nil {
+		fields = append(fields, price.FieldUnpriced)
+	}
 	return fields
 }
 
@@ -5784,6 +5824,8 @@ func (m *PriceMutation) Field(name string) (ent.Value, bool) {
 		return m.LongCacheRead()
 	case price.FieldLongCacheWrite:
 		return m.LongCacheWrite()
+	case price.FieldUnpriced:
+		return m.Unpriced()
 	}
 	return nil, false
 }
@@ -5823,6 +5865,8 @@ func (m *PriceMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldLongCacheRead(ctx)
 	case price.FieldLongCacheWrite:
 		return m.OldLongCacheWrite(ctx)
+	case price.FieldUnpriced:
+		return m.OldUnpriced(ctx)
 	}
 	return nil, fmt.Errorf("unknown Price field %s", name)
 }
@@ -5936,6 +5980,13 @@ func (m *PriceMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLongCacheWrite(v)
+		return nil
+	case price.FieldUnpriced:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnpriced(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Price field %s", name)
@@ -6205,6 +6256,9 @@ func (m *PriceMutation) ResetField(name string) error {
 	case price.FieldLongCacheWrite:
 		m.ResetLongCacheWrite()
 		return nil
+	case price.FieldUnpriced:
+		m.ResetUnpriced()
+		return nil
 	}
 	return fmt.Errorf("unknown Price field %s", name)
 }
@@ -6260,46 +6314,48 @@ func (m *PriceMutation) ResetEdge(name string) error {
 // RequestLogMutation represents an operation that mutates the RequestLog nodes in the graph.
 type RequestLogMutation struct {
 	config
-	op                    Op
-	typ                   string
-	id                    *int
-	time                  *time.Time
-	request_id            *string
-	api_key               *string
-	group                 *string
-	channel               *string
-	upstream_model        *string
-	inbound_format        *string
-	outbound_format       *string
-	stream                *bool
-	status                *int
-	addstatus             *int
-	attempts              *[]schema.Attempt
-	appendattempts        []schema.Attempt
-	error                 *string
-	input_tokens          *int64
-	addinput_tokens       *int64
-	output_tokens         *int64
-	addoutput_tokens      *int64
-	cache_read_tokens     *int64
-	addcache_read_tokens  *int64
-	cache_write_tokens    *int64
-	addcache_write_tokens *int64
-	reasoning_tokens      *int64
-	addreasoning_tokens   *int64
-	cost                  *float64
-	addcost               *float64
-	unpriced              *bool
-	ttft_ms               *int64
-	addttft_ms            *int64
-	duration_ms           *int64
-	addduration_ms        *int64
-	request_body          *string
-	response_body         *string
-	clearedFields         map[string]struct{}
-	done                  bool
-	oldValue              func(context.Context) (*RequestLog, error)
-	predicates            []predicate.RequestLog
+	op                      Op
+	typ                     string
+	id                      *int
+	time                    *time.Time
+	request_id              *string
+	api_key                 *string
+	group                   *string
+	channel                 *string
+	upstream_model          *string
+	inbound_format          *string
+	outbound_format         *string
+	stream                  *bool
+	status                  *int
+	addstatus               *int
+	attempts                *[]schema.Attempt
+	appendattempts          []schema.Attempt
+	error                   *string
+	input_tokens            *int64
+	addinput_tokens         *int64
+	output_tokens           *int64
+	addoutput_tokens        *int64
+	cache_read_tokens       *int64
+	addcache_read_tokens    *int64
+	cache_write_tokens      *int64
+	addcache_write_tokens   *int64
+	reasoning_tokens        *int64
+	addreasoning_tokens     *int64
+	cost                    *float64
+	addcost                 *float64
+	unpriced                *bool
+	ttft_ms                 *int64
+	addttft_ms              *int64
+	duration_ms             *int64
+	addduration_ms          *int64
+	request_body            *string
+	response_body           *string
+	request_body_truncated  *bool
+	response_body_truncated *bool
+	clearedFields           map[string]struct{}
+	done                    bool
+	oldValue                func(context.Context) (*RequestLog, error)
+	predicates              []predicate.RequestLog
 }
 
 var _ ent.Mutation = (*RequestLogMutation)(nil)
@@ -7476,6 +7532,78 @@ func (m *RequestLogMutation) ResetResponseBody() {
 	delete(m.clearedFields, requestlog.FieldResponseBody)
 }
 
+// SetRequestBodyTruncated sets the "request_body_truncated" field.
+func (m *RequestLogMutation) SetRequestBodyTruncated(b bool) {
+	m.request_body_truncated = &b
+}
+
+// RequestBodyTruncated returns the value of the "request_body_truncated" field in the mutation.
+func (m *RequestLogMutation) RequestBodyTruncated() (r bool, exists bool) {
+	v := m.request_body_truncated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestBodyTruncated returns the old "request_body_truncated" field's value of the RequestLog entity.
+// If the RequestLog object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestLogMutation) OldRequestBodyTruncated(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestBodyTruncated is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestBodyTruncated requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestBodyTruncated: %w", err)
+	}
+	return oldValue.RequestBodyTruncated, nil
+}
+
+// ResetRequestBodyTruncated resets all changes to the "request_body_truncated" field.
+func (m *RequestLogMutation) ResetRequestBodyTruncated() {
+	m.request_body_truncated = nil
+}
+
+// SetResponseBodyTruncated sets the "response_body_truncated" field.
+func (m *RequestLogMutation) SetResponseBodyTruncated(b bool) {
+	m.response_body_truncated = &b
+}
+
+// ResponseBodyTruncated returns the value of the "response_body_truncated" field in the mutation.
+func (m *RequestLogMutation) ResponseBodyTruncated() (r bool, exists bool) {
+	v := m.response_body_truncated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponseBodyTruncated returns the old "response_body_truncated" field's value of the RequestLog entity.
+// If the RequestLog object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestLogMutation) OldResponseBodyTruncated(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponseBodyTruncated is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponseBodyTruncated requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponseBodyTruncated: %w", err)
+	}
+	return oldValue.ResponseBodyTruncated, nil
+}
+
+// ResetResponseBodyTruncated resets all changes to the "response_body_truncated" field.
+func (m *RequestLogMutation) ResetResponseBodyTruncated() {
+	m.response_body_truncated = nil
+}
+
 // Where appends a list predicates to the RequestLogMutation builder.
 func (m *RequestLogMutation) Where(ps ...predicate.RequestLog) {
 	m.predicates = append(m.predicates, ps...)
@@ -7510,7 +7638,7 @@ func (m *RequestLogMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RequestLogMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 25)
 	if m.time != nil {
 		fields = append(fields, requestlog.FieldTime)
 	}
@@ -7580,6 +7708,12 @@ func (m *RequestLogMutation) Fields() []string {
 	if m.response_body != nil {
 		fields = append(fields, requestlog.FieldResponseBody)
 	}
+	if m.request_body_truncated != nil {
+		fields = append(fields, requestlog.FieldRequestBodyTruncated)
+	}
+	if m.response_body_truncated != nil {
+		fields = append(fields, requestlog.FieldResponseBodyTruncated)
+	}
 	return fields
 }
 
@@ -7634,6 +7768,10 @@ func (m *RequestLogMutation) Field(name string) (ent.Value, bool) {
 		return m.RequestBody()
 	case requestlog.FieldResponseBody:
 		return m.ResponseBody()
+	case requestlog.FieldRequestBodyTruncated:
+		return m.RequestBodyTruncated()
+	case requestlog.FieldResponseBodyTruncated:
+		return m.ResponseBodyTruncated()
 	}
 	return nil, false
 }
@@ -7689,6 +7827,10 @@ func (m *RequestLogMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldRequestBody(ctx)
 	case requestlog.FieldResponseBody:
 		return m.OldResponseBody(ctx)
+	case requestlog.FieldRequestBodyTruncated:
+		return m.OldRequestBodyTruncated(ctx)
+	case requestlog.FieldResponseBodyTruncated:
+		return m.OldResponseBodyTruncated(ctx)
 	}
 	return nil, fmt.Errorf("unknown RequestLog field %s", name)
 }
@@ -7858,6 +8000,20 @@ func (m *RequestLogMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetResponseBody(v)
+		return nil
+	case requestlog.FieldRequestBodyTruncated:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestBodyTruncated(v)
+		return nil
+	case requestlog.FieldResponseBodyTruncated:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponseBodyTruncated(v)
 		return nil
 	}
 	return fmt.Errorf("unknown RequestLog field %s", name)
@@ -8114,6 +8270,12 @@ func (m *RequestLogMutation) ResetField(name string) error {
 		return nil
 	case requestlog.FieldResponseBody:
 		m.ResetResponseBody()
+		return nil
+	case requestlog.FieldRequestBodyTruncated:
+		m.ResetRequestBodyTruncated()
+		return nil
+	case requestlog.FieldResponseBodyTruncated:
+		m.ResetResponseBodyTruncated()
 		return nil
 	}
 	return fmt.Errorf("unknown RequestLog field %s", name)
@@ -9228,6 +9390,8 @@ type StatsHourlyMutation struct {
 	addreasoning_tokens   *int64
 	cost                  *float64
 	addcost               *float64
+	unpriced_requests     *int64
+	addunpriced_requests  *int64
 	latency_ms_total      *int64
 	addlatency_ms_total   *int64
 	ttft_ms_total         *int64
@@ -9986,6 +10150,62 @@ func (m *StatsHourlyMutation) ResetCost() {
 	m.addcost = nil
 }
 
+// SetUnpricedRequests sets the "unpriced_requests" field.
+func (m *StatsHourlyMutation) SetUnpricedRequests(i int64) {
+	m.unpriced_requests = &i
+	m.addunpriced_requests = nil
+}
+
+// UnpricedRequests returns the value of the "unpriced_requests" field in the mutation.
+func (m *StatsHourlyMutation) UnpricedRequests() (r int64, exists bool) {
+	v := m.unpriced_requests
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnpricedRequests returns the old "unpriced_requests" field's value of the StatsHourly entity.
+// If the StatsHourly object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StatsHourlyMutation) OldUnpricedRequests(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnpricedRequests is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnpricedRequests requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnpricedRequests: %w", err)
+	}
+	return oldValue.UnpricedRequests, nil
+}
+
+// AddUnpricedRequests adds i to the "unpriced_requests" field.
+func (m *StatsHourlyMutation) AddUnpricedRequests(i int64) {
+	if m.addunpriced_requests != nil {
+		*m.addunpriced_requests += i
+	} else {
+		m.addunpriced_requests = &i
+	}
+}
+
+// AddedUnpricedRequests returns the value that was added to the "unpriced_requests" field in this mutation.
+func (m *StatsHourlyMutation) AddedUnpricedRequests() (r int64, exists bool) {
+	v := m.addunpriced_requests
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnpricedRequests resets all changes to the "unpriced_requests" field.
+func (m *StatsHourlyMutation) ResetUnpricedRequests() {
+	m.unpriced_requests = nil
+	m.addunpriced_requests = nil
+}
+
 // SetLatencyMsTotal sets the "latency_ms_total" field.
 func (m *StatsHourlyMutation) SetLatencyMsTotal(i int64) {
 	m.latency_ms_total = &i
@@ -10188,7 +10408,7 @@ func (m *StatsHourlyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *StatsHourlyMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 17)
 	if m.hour != nil {
 		fields = append(fields, statshourly.FieldHour)
 	}
@@ -10227,6 +10447,9 @@ func (m *StatsHourlyMutation) Fields() []string {
 	}
 	if m.cost != nil {
 		fields = append(fields, statshourly.FieldCost)
+	}
+	if m.unpriced_requests != nil {
+		fields = append(fields, statshourly.FieldUnpricedRequests)
 	}
 	if m.latency_ms_total != nil {
 		fields = append(fields, statshourly.FieldLatencyMsTotal)
@@ -10271,6 +10494,8 @@ func (m *StatsHourlyMutation) Field(name string) (ent.Value, bool) {
 		return m.ReasoningTokens()
 	case statshourly.FieldCost:
 		return m.Cost()
+	case statshourly.FieldUnpricedRequests:
+		return m.UnpricedRequests()
 	case statshourly.FieldLatencyMsTotal:
 		return m.LatencyMsTotal()
 	case statshourly.FieldTtftMsTotal:
@@ -10312,6 +10537,8 @@ func (m *StatsHourlyMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldReasoningTokens(ctx)
 	case statshourly.FieldCost:
 		return m.OldCost(ctx)
+	case statshourly.FieldUnpricedRequests:
+		return m.OldUnpricedRequests(ctx)
 	case statshourly.FieldLatencyMsTotal:
 		return m.OldLatencyMsTotal(ctx)
 	case statshourly.FieldTtftMsTotal:
@@ -10418,6 +10645,13 @@ func (m *StatsHourlyMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCost(v)
 		return nil
+	case statshourly.FieldUnpricedRequests:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnpricedRequests(v)
+		return nil
 	case statshourly.FieldLatencyMsTotal:
 		v, ok := value.(int64)
 		if !ok {
@@ -10474,6 +10708,9 @@ func (m *StatsHourlyMutation) AddedFields() []string {
 	if m.addcost != nil {
 		fields = append(fields, statshourly.FieldCost)
 	}
+	if m.addunpriced_requests != nil {
+		fields = append(fields, statshourly.FieldUnpricedRequests)
+	}
 	if m.addlatency_ms_total != nil {
 		fields = append(fields, statshourly.FieldLatencyMsTotal)
 	}
@@ -10509,6 +10746,8 @@ func (m *StatsHourlyMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedReasoningTokens()
 	case statshourly.FieldCost:
 		return m.AddedCost()
+	case statshourly.FieldUnpricedRequests:
+		return m.AddedUnpricedRequests()
 	case statshourly.FieldLatencyMsTotal:
 		return m.AddedLatencyMsTotal()
 	case statshourly.FieldTtftMsTotal:
@@ -10586,6 +10825,13 @@ func (m *StatsHourlyMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddCost(v)
+		return nil
+	case statshourly.FieldUnpricedRequests:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnpricedRequests(v)
 		return nil
 	case statshourly.FieldLatencyMsTotal:
 		v, ok := value.(int64)
@@ -10673,6 +10919,9 @@ func (m *StatsHourlyMutation) ResetField(name string) error {
 		return nil
 	case statshourly.FieldCost:
 		m.ResetCost()
+		return nil
+	case statshourly.FieldUnpricedRequests:
+		m.ResetUnpricedRequests()
 		return nil
 	case statshourly.FieldLatencyMsTotal:
 		m.ResetLatencyMsTotal()

@@ -47,7 +47,9 @@ type Price struct {
 	LongCacheRead *float64 `json:"long_cache_read,omitempty"`
 	// LongCacheWrite holds the value of the "long_cache_write" field.
 	LongCacheWrite *float64 `json:"long_cache_write,omitempty"`
-	selectValues   sql.SelectValues
+	// Unpriced holds the value of the "unpriced" field.
+	Unpriced     bool `json:"unpriced,omitempty"`
+	selectValues sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -55,6 +57,8 @@ func (*Price) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case price.FieldUnpriced:
+			values[i] = new(sql.NullBool)
 		case price.FieldInput, price.FieldOutput, price.FieldCacheRead, price.FieldCacheWrite, price.FieldReasoning, price.FieldLongInput, price.FieldLongOutput, price.FieldLongCacheRead, price.FieldLongCacheWrite:
 			values[i] = new(sql.NullFloat64)
 		case price.FieldID, price.FieldLongContextThreshold:
@@ -182,6 +186,12 @@ func (_m *Price) assignValues(columns []string, values []any) error {
 				_m.LongCacheWrite = new(float64)
 				*_m.LongCacheWrite = value.Float64
 			}
+		case price.FieldUnpriced:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field unpriced", values[i])
+			} else if value.Valid {
+				_m.Unpriced = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -278,6 +288,9 @@ func (_m *Price) String() string {
 		builder.WriteString("long_cache_write=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("unpriced=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Unpriced))
 	builder.WriteByte(')')
 	return builder.String()
 }

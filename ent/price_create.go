@@ -224,6 +224,20 @@ func (_c *PriceCreate) SetNillableLongCacheWrite(v *float64) *PriceCreate {
 	return _c
 }
 
+// SetUnpriced sets the "unpriced" field.
+func (_c *PriceCreate) SetUnpriced(v bool) *PriceCreate {
+	_c.mutation.SetUnpriced(v)
+	return _c
+}
+
+// SetNillableUnpriced sets the "unpriced" field if the given value is not nil.
+func (_c *PriceCreate) SetNillableUnpriced(v *bool) *PriceCreate {
+	if v != nil {
+		_c.SetUnpriced(*v)
+	}
+	return _c
+}
+
 // Mutation returns the PriceMutation object of the builder.
 func (_c *PriceCreate) Mutation() *PriceMutation {
 	return _c.mutation
@@ -282,6 +296,10 @@ func (_c *PriceCreate) defaults() {
 	if _, ok := _c.mutation.Output(); !ok {
 		v := price.DefaultOutput
 		_c.mutation.SetOutput(v)
+	}
+	if _, ok := _c.mutation.Unpriced(); !ok {
+		v := price.DefaultUnpriced
+		_c.mutation.SetUnpriced(v)
 	}
 }
 
@@ -373,6 +391,9 @@ func (_c *PriceCreate) check() error {
 			return &ValidationError{Name: "long_cache_write", err: fmt.Errorf(`ent: validator failed for field "Price.long_cache_write": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.Unpriced(); !ok {
+		return &ValidationError{Name: "unpriced", err: errors.New(`ent: missing required field "Price.unpriced"`)}
+	}
 	return nil
 }
 
@@ -459,6 +480,10 @@ func (_c *PriceCreate) createSpec() (*Price, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LongCacheWrite(); ok {
 		_spec.SetField(price.FieldLongCacheWrite, field.TypeFloat64, value)
 		_node.LongCacheWrite = &value
+	}
+	if value, ok := _c.mutation.Unpriced(); ok {
+		_spec.SetField(price.FieldUnpriced, field.TypeBool, value)
+		_node.Unpriced = value
 	}
 	return _node, _spec
 }
@@ -785,6 +810,18 @@ func (u *PriceUpsert) AddLongCacheWrite(v float64) *PriceUpsert {
 // ClearLongCacheWrite clears the value of the "long_cache_write" field.
 func (u *PriceUpsert) ClearLongCacheWrite() *PriceUpsert {
 	u.SetNull(price.FieldLongCacheWrite)
+	return u
+}
+
+// SetUnpriced sets the "unpriced" field.
+func (u *PriceUpsert) SetUnpriced(v bool) *PriceUpsert {
+	u.Set(price.FieldUnpriced, v)
+	return u
+}
+
+// UpdateUnpriced sets the "unpriced" field to the value that was provided on create.
+func (u *PriceUpsert) UpdateUnpriced() *PriceUpsert {
+	u.SetExcluded(price.FieldUnpriced)
 	return u
 }
 
@@ -1152,6 +1189,20 @@ func (u *PriceUpsertOne) UpdateLongCacheWrite() *PriceUpsertOne {
 func (u *PriceUpsertOne) ClearLongCacheWrite() *PriceUpsertOne {
 	return u.Update(func(s *PriceUpsert) {
 		s.ClearLongCacheWrite()
+	})
+}
+
+// SetUnpriced sets the "unpriced" field.
+func (u *PriceUpsertOne) SetUnpriced(v bool) *PriceUpsertOne {
+	return u.Update(func(s *PriceUpsert) {
+		s.SetUnpriced(v)
+	})
+}
+
+// UpdateUnpriced sets the "unpriced" field to the value that was provided on create.
+func (u *PriceUpsertOne) UpdateUnpriced() *PriceUpsertOne {
+	return u.Update(func(s *PriceUpsert) {
+		s.UpdateUnpriced()
 	})
 }
 
@@ -1685,6 +1736,20 @@ func (u *PriceUpsertBulk) UpdateLongCacheWrite() *PriceUpsertBulk {
 func (u *PriceUpsertBulk) ClearLongCacheWrite() *PriceUpsertBulk {
 	return u.Update(func(s *PriceUpsert) {
 		s.ClearLongCacheWrite()
+	})
+}
+
+// SetUnpriced sets the "unpriced" field.
+func (u *PriceUpsertBulk) SetUnpriced(v bool) *PriceUpsertBulk {
+	return u.Update(func(s *PriceUpsert) {
+		s.SetUnpriced(v)
+	})
+}
+
+// UpdateUnpriced sets the "unpriced" field to the value that was provided on create.
+func (u *PriceUpsertBulk) UpdateUnpriced() *PriceUpsertBulk {
+	return u.Update(func(s *PriceUpsert) {
+		s.UpdateUnpriced()
 	})
 }
 

@@ -335,6 +335,20 @@ func (_u *PriceUpdate) ClearLongCacheWrite() *PriceUpdate {
 	return _u
 }
 
+// SetUnpriced sets the "unpriced" field.
+func (_u *PriceUpdate) SetUnpriced(v bool) *PriceUpdate {
+	_u.mutation.SetUnpriced(v)
+	return _u
+}
+
+// SetNillableUnpriced sets the "unpriced" field if the given value is not nil.
+func (_u *PriceUpdate) SetNillableUnpriced(v *bool) *PriceUpdate {
+	if v != nil {
+		_u.SetUnpriced(*v)
+	}
+	return _u
+}
+
 // Mutation returns the PriceMutation object of the builder.
 func (_u *PriceUpdate) Mutation() *PriceMutation {
 	return _u.mutation
@@ -559,6 +573,9 @@ func (_u *PriceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LongCacheWriteCleared() {
 		_spec.ClearField(price.FieldLongCacheWrite, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.Unpriced(); ok {
+		_spec.SetField(price.FieldUnpriced, field.TypeBool, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -888,6 +905,20 @@ func (_u *PriceUpdateOne) ClearLongCacheWrite() *PriceUpdateOne {
 	return _u
 }
 
+// SetUnpriced sets the "unpriced" field.
+func (_u *PriceUpdateOne) SetUnpriced(v bool) *PriceUpdateOne {
+	_u.mutation.SetUnpriced(v)
+	return _u
+}
+
+// SetNillableUnpriced sets the "unpriced" field if the given value is not nil.
+func (_u *PriceUpdateOne) SetNillableUnpriced(v *bool) *PriceUpdateOne {
+	if v != nil {
+		_u.SetUnpriced(*v)
+	}
+	return _u
+}
+
 // Mutation returns the PriceMutation object of the builder.
 func (_u *PriceUpdateOne) Mutation() *PriceMutation {
 	return _u.mutation
@@ -1142,6 +1173,9 @@ func (_u *PriceUpdateOne) sqlSave(ctx context.Context) (_node *Price, err error)
 	}
 	if _u.mutation.LongCacheWriteCleared() {
 		_spec.ClearField(price.FieldLongCacheWrite, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.Unpriced(); ok {
+		_spec.SetField(price.FieldUnpriced, field.TypeBool, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Price{config: _u.config}

@@ -65,7 +65,11 @@ type RequestLog struct {
 	RequestBody *string `json:"request_body,omitempty"`
 	// ResponseBody holds the value of the "response_body" field.
 	ResponseBody *string `json:"response_body,omitempty"`
-	selectValues sql.SelectValues
+	// RequestBodyTruncated holds the value of the "request_body_truncated" field.
+	RequestBodyTruncated bool `json:"request_body_truncated,omitempty"`
+	// ResponseBodyTruncated holds the value of the "response_body_truncated" field.
+	ResponseBodyTruncated bool `json:"response_body_truncated,omitempty"`
+	selectValues          sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -75,7 +79,7 @@ func (*RequestLog) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case requestlog.FieldAttempts:
 			values[i] = new([]byte)
-		case requestlog.FieldStream, requestlog.FieldUnpriced:
+		case requestlog.FieldStream, requestlog.FieldUnpriced, requestlog.FieldRequestBodyTruncated, requestlog.FieldResponseBodyTruncated:
 			values[i] = new(sql.NullBool)
 		case requestlog.FieldCost:
 			values[i] = new(sql.NullFloat64)
@@ -248,6 +252,18 @@ func (_m *RequestLog) assignValues(columns []string, values []any) error {
 				_m.ResponseBody = new(string)
 				*_m.ResponseBody = value.String
 			}
+		case requestlog.FieldRequestBodyTruncated:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field request_body_truncated", values[i])
+			} else if value.Valid {
+				_m.RequestBodyTruncated = value.Bool
+			}
+		case requestlog.FieldResponseBodyTruncated:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field response_body_truncated", values[i])
+			} else if value.Valid {
+				_m.ResponseBodyTruncated = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -356,6 +372,12 @@ func (_m *RequestLog) String() string {
 		builder.WriteString("response_body=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("request_body_truncated=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RequestBodyTruncated))
+	builder.WriteString(", ")
+	builder.WriteString("response_body_truncated=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ResponseBodyTruncated))
 	builder.WriteByte(')')
 	return builder.String()
 }

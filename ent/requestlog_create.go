@@ -337,6 +337,34 @@ func (_c *RequestLogCreate) SetNillableResponseBody(v *string) *RequestLogCreate
 	return _c
 }
 
+// SetRequestBodyTruncated sets the "request_body_truncated" field.
+func (_c *RequestLogCreate) SetRequestBodyTruncated(v bool) *RequestLogCreate {
+	_c.mutation.SetRequestBodyTruncated(v)
+	return _c
+}
+
+// SetNillableRequestBodyTruncated sets the "request_body_truncated" field if the given value is not nil.
+func (_c *RequestLogCreate) SetNillableRequestBodyTruncated(v *bool) *RequestLogCreate {
+	if v != nil {
+		_c.SetRequestBodyTruncated(*v)
+	}
+	return _c
+}
+
+// SetResponseBodyTruncated sets the "response_body_truncated" field.
+func (_c *RequestLogCreate) SetResponseBodyTruncated(v bool) *RequestLogCreate {
+	_c.mutation.SetResponseBodyTruncated(v)
+	return _c
+}
+
+// SetNillableResponseBodyTruncated sets the "response_body_truncated" field if the given value is not nil.
+func (_c *RequestLogCreate) SetNillableResponseBodyTruncated(v *bool) *RequestLogCreate {
+	if v != nil {
+		_c.SetResponseBodyTruncated(*v)
+	}
+	return _c
+}
+
 // Mutation returns the RequestLogMutation object of the builder.
 func (_c *RequestLogCreate) Mutation() *RequestLogMutation {
 	return _c.mutation
@@ -448,6 +476,14 @@ func (_c *RequestLogCreate) defaults() {
 		v := requestlog.DefaultDurationMs
 		_c.mutation.SetDurationMs(v)
 	}
+	if _, ok := _c.mutation.RequestBodyTruncated(); !ok {
+		v := requestlog.DefaultRequestBodyTruncated
+		_c.mutation.SetRequestBodyTruncated(v)
+	}
+	if _, ok := _c.mutation.ResponseBodyTruncated(); !ok {
+		v := requestlog.DefaultResponseBodyTruncated
+		_c.mutation.SetResponseBodyTruncated(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -543,6 +579,12 @@ func (_c *RequestLogCreate) check() error {
 	}
 	if _, ok := _c.mutation.DurationMs(); !ok {
 		return &ValidationError{Name: "duration_ms", err: errors.New(`ent: missing required field "RequestLog.duration_ms"`)}
+	}
+	if _, ok := _c.mutation.RequestBodyTruncated(); !ok {
+		return &ValidationError{Name: "request_body_truncated", err: errors.New(`ent: missing required field "RequestLog.request_body_truncated"`)}
+	}
+	if _, ok := _c.mutation.ResponseBodyTruncated(); !ok {
+		return &ValidationError{Name: "response_body_truncated", err: errors.New(`ent: missing required field "RequestLog.response_body_truncated"`)}
 	}
 	return nil
 }
@@ -662,6 +704,14 @@ func (_c *RequestLogCreate) createSpec() (*RequestLog, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ResponseBody(); ok {
 		_spec.SetField(requestlog.FieldResponseBody, field.TypeString, value)
 		_node.ResponseBody = &value
+	}
+	if value, ok := _c.mutation.RequestBodyTruncated(); ok {
+		_spec.SetField(requestlog.FieldRequestBodyTruncated, field.TypeBool, value)
+		_node.RequestBodyTruncated = value
+	}
+	if value, ok := _c.mutation.ResponseBodyTruncated(); ok {
+		_spec.SetField(requestlog.FieldResponseBodyTruncated, field.TypeBool, value)
+		_node.ResponseBodyTruncated = value
 	}
 	return _node, _spec
 }
@@ -1054,6 +1104,30 @@ func (u *RequestLogUpsert) UpdateResponseBody() *RequestLogUpsert {
 // ClearResponseBody clears the value of the "response_body" field.
 func (u *RequestLogUpsert) ClearResponseBody() *RequestLogUpsert {
 	u.SetNull(requestlog.FieldResponseBody)
+	return u
+}
+
+// SetRequestBodyTruncated sets the "request_body_truncated" field.
+func (u *RequestLogUpsert) SetRequestBodyTruncated(v bool) *RequestLogUpsert {
+	u.Set(requestlog.FieldRequestBodyTruncated, v)
+	return u
+}
+
+// UpdateRequestBodyTruncated sets the "request_body_truncated" field to the value that was provided on create.
+func (u *RequestLogUpsert) UpdateRequestBodyTruncated() *RequestLogUpsert {
+	u.SetExcluded(requestlog.FieldRequestBodyTruncated)
+	return u
+}
+
+// SetResponseBodyTruncated sets the "response_body_truncated" field.
+func (u *RequestLogUpsert) SetResponseBodyTruncated(v bool) *RequestLogUpsert {
+	u.Set(requestlog.FieldResponseBodyTruncated, v)
+	return u
+}
+
+// UpdateResponseBodyTruncated sets the "response_body_truncated" field to the value that was provided on create.
+func (u *RequestLogUpsert) UpdateResponseBodyTruncated() *RequestLogUpsert {
+	u.SetExcluded(requestlog.FieldResponseBodyTruncated)
 	return u
 }
 
@@ -1498,6 +1572,34 @@ func (u *RequestLogUpsertOne) UpdateResponseBody() *RequestLogUpsertOne {
 func (u *RequestLogUpsertOne) ClearResponseBody() *RequestLogUpsertOne {
 	return u.Update(func(s *RequestLogUpsert) {
 		s.ClearResponseBody()
+	})
+}
+
+// SetRequestBodyTruncated sets the "request_body_truncated" field.
+func (u *RequestLogUpsertOne) SetRequestBodyTruncated(v bool) *RequestLogUpsertOne {
+	return u.Update(func(s *RequestLogUpsert) {
+		s.SetRequestBodyTruncated(v)
+	})
+}
+
+// UpdateRequestBodyTruncated sets the "request_body_truncated" field to the value that was provided on create.
+func (u *RequestLogUpsertOne) UpdateRequestBodyTruncated() *RequestLogUpsertOne {
+	return u.Update(func(s *RequestLogUpsert) {
+		s.UpdateRequestBodyTruncated()
+	})
+}
+
+// SetResponseBodyTruncated sets the "response_body_truncated" field.
+func (u *RequestLogUpsertOne) SetResponseBodyTruncated(v bool) *RequestLogUpsertOne {
+	return u.Update(func(s *RequestLogUpsert) {
+		s.SetResponseBodyTruncated(v)
+	})
+}
+
+// UpdateResponseBodyTruncated sets the "response_body_truncated" field to the value that was provided on create.
+func (u *RequestLogUpsertOne) UpdateResponseBodyTruncated() *RequestLogUpsertOne {
+	return u.Update(func(s *RequestLogUpsert) {
+		s.UpdateResponseBodyTruncated()
 	})
 }
 
@@ -2108,6 +2210,34 @@ func (u *RequestLogUpsertBulk) UpdateResponseBody() *RequestLogUpsertBulk {
 func (u *RequestLogUpsertBulk) ClearResponseBody() *RequestLogUpsertBulk {
 	return u.Update(func(s *RequestLogUpsert) {
 		s.ClearResponseBody()
+	})
+}
+
+// SetRequestBodyTruncated sets the "request_body_truncated" field.
+func (u *RequestLogUpsertBulk) SetRequestBodyTruncated(v bool) *RequestLogUpsertBulk {
+	return u.Update(func(s *RequestLogUpsert) {
+		s.SetRequestBodyTruncated(v)
+	})
+}
+
+// UpdateRequestBodyTruncated sets the "request_body_truncated" field to the value that was provided on create.
+func (u *RequestLogUpsertBulk) UpdateRequestBodyTruncated() *RequestLogUpsertBulk {
+	return u.Update(func(s *RequestLogUpsert) {
+		s.UpdateRequestBodyTruncated()
+	})
+}
+
+// SetResponseBodyTruncated sets the "response_body_truncated" field.
+func (u *RequestLogUpsertBulk) SetResponseBodyTruncated(v bool) *RequestLogUpsertBulk {
+	return u.Update(func(s *RequestLogUpsert) {
+		s.SetResponseBodyTruncated(v)
+	})
+}
+
+// UpdateResponseBodyTruncated sets the "response_body_truncated" field to the value that was provided on create.
+func (u *RequestLogUpsertBulk) UpdateResponseBodyTruncated() *RequestLogUpsertBulk {
+	return u.Update(func(s *RequestLogUpsert) {
+		s.UpdateResponseBodyTruncated()
 	})
 }
 

@@ -423,6 +423,34 @@ func (_u *RequestLogUpdate) ClearResponseBody() *RequestLogUpdate {
 	return _u
 }
 
+// SetRequestBodyTruncated sets the "request_body_truncated" field.
+func (_u *RequestLogUpdate) SetRequestBodyTruncated(v bool) *RequestLogUpdate {
+	_u.mutation.SetRequestBodyTruncated(v)
+	return _u
+}
+
+// SetNillableRequestBodyTruncated sets the "request_body_truncated" field if the given value is not nil.
+func (_u *RequestLogUpdate) SetNillableRequestBodyTruncated(v *bool) *RequestLogUpdate {
+	if v != nil {
+		_u.SetRequestBodyTruncated(*v)
+	}
+	return _u
+}
+
+// SetResponseBodyTruncated sets the "response_body_truncated" field.
+func (_u *RequestLogUpdate) SetResponseBodyTruncated(v bool) *RequestLogUpdate {
+	_u.mutation.SetResponseBodyTruncated(v)
+	return _u
+}
+
+// SetNillableResponseBodyTruncated sets the "response_body_truncated" field if the given value is not nil.
+func (_u *RequestLogUpdate) SetNillableResponseBodyTruncated(v *bool) *RequestLogUpdate {
+	if v != nil {
+		_u.SetResponseBodyTruncated(*v)
+	}
+	return _u
+}
+
 // Mutation returns the RequestLogMutation object of the builder.
 func (_u *RequestLogUpdate) Mutation() *RequestLogMutation {
 	return _u.mutation
@@ -622,6 +650,12 @@ func (_u *RequestLogUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.ResponseBodyCleared() {
 		_spec.ClearField(requestlog.FieldResponseBody, field.TypeString)
+	}
+	if value, ok := _u.mutation.RequestBodyTruncated(); ok {
+		_spec.SetField(requestlog.FieldRequestBodyTruncated, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ResponseBodyTruncated(); ok {
+		_spec.SetField(requestlog.FieldResponseBodyTruncated, field.TypeBool, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -1038,6 +1072,34 @@ func (_u *RequestLogUpdateOne) ClearResponseBody() *RequestLogUpdateOne {
 	return _u
 }
 
+// SetRequestBodyTruncated sets the "request_body_truncated" field.
+func (_u *RequestLogUpdateOne) SetRequestBodyTruncated(v bool) *RequestLogUpdateOne {
+	_u.mutation.SetRequestBodyTruncated(v)
+	return _u
+}
+
+// SetNillableRequestBodyTruncated sets the "request_body_truncated" field if the given value is not nil.
+func (_u *RequestLogUpdateOne) SetNillableRequestBodyTruncated(v *bool) *RequestLogUpdateOne {
+	if v != nil {
+		_u.SetRequestBodyTruncated(*v)
+	}
+	return _u
+}
+
+// SetResponseBodyTruncated sets the "response_body_truncated" field.
+func (_u *RequestLogUpdateOne) SetResponseBodyTruncated(v bool) *RequestLogUpdateOne {
+	_u.mutation.SetResponseBodyTruncated(v)
+	return _u
+}
+
+// SetNillableResponseBodyTruncated sets the "response_body_truncated" field if the given value is not nil.
+func (_u *RequestLogUpdateOne) SetNillableResponseBodyTruncated(v *bool) *RequestLogUpdateOne {
+	if v != nil {
+		_u.SetResponseBodyTruncated(*v)
+	}
+	return _u
+}
+
 // Mutation returns the RequestLogMutation object of the builder.
 func (_u *RequestLogUpdateOne) Mutation() *RequestLogMutation {
 	return _u.mutation
@@ -1267,6 +1329,12 @@ func (_u *RequestLogUpdateOne) sqlSave(ctx context.Context) (_node *RequestLog, 
 	}
 	if _u.mutation.ResponseBodyCleared() {
 		_spec.ClearField(requestlog.FieldResponseBody, field.TypeString)
+	}
+	if value, ok := _u.mutation.RequestBodyTruncated(); ok {
+		_spec.SetField(requestlog.FieldRequestBodyTruncated, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ResponseBodyTruncated(); ok {
+		_spec.SetField(requestlog.FieldResponseBodyTruncated, field.TypeBool, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &RequestLog{config: _u.config}

@@ -385,6 +385,10 @@ func init() {
 	priceDescLongCacheWrite := priceFields[12].Descriptor()
 	// price.LongCacheWriteValidator is a validator for the "long_cache_write" field. It is called by the builders before save.
 	price.LongCacheWriteValidator = priceDescLongCacheWrite.Validators[0].(func(float64) error)
+	// priceDescUnpriced is the schema descriptor for unpriced field.
+	priceDescUnpriced := priceFields[13].Descriptor()
+	// price.DefaultUnpriced holds the default value on creation for the unpriced field.
+	price.DefaultUnpriced = priceDescUnpriced.Default.(bool)
 	requestlogFields := schema.RequestLog{}.Fields()
 	_ = requestlogFields
 	// requestlogDescTime is the schema descriptor for time field.
@@ -477,6 +481,14 @@ func init() {
 	requestlogDescDurationMs := requestlogFields[20].Descriptor()
 	// requestlog.DefaultDurationMs holds the default value on creation for the duration_ms field.
 	requestlog.DefaultDurationMs = requestlogDescDurationMs.Default.(int64)
+	// requestlogDescRequestBodyTruncated is the schema descriptor for request_body_truncated field.
+	requestlogDescRequestBodyTruncated := requestlogFields[23].Descriptor()
+	// requestlog.DefaultRequestBodyTruncated holds the default value on creation for the request_body_truncated field.
+	requestlog.DefaultRequestBodyTruncated = requestlogDescRequestBodyTruncated.Default.(bool)
+	// requestlogDescResponseBodyTruncated is the schema descriptor for response_body_truncated field.
+	requestlogDescResponseBodyTruncated := requestlogFields[24].Descriptor()
+	// requestlog.DefaultResponseBodyTruncated holds the default value on creation for the response_body_truncated field.
+	requestlog.DefaultResponseBodyTruncated = requestlogDescResponseBodyTruncated.Default.(bool)
 	sessionFields := schema.Session{}.Fields()
 	_ = sessionFields
 	// sessionDescTokenHash is the schema descriptor for token_hash field.
@@ -587,16 +599,20 @@ func init() {
 	statshourlyDescCost := statshourlyFields[12].Descriptor()
 	// statshourly.DefaultCost holds the default value on creation for the cost field.
 	statshourly.DefaultCost = statshourlyDescCost.Default.(float64)
+	// statshourlyDescUnpricedRequests is the schema descriptor for unpriced_requests field.
+	statshourlyDescUnpricedRequests := statshourlyFields[13].Descriptor()
+	// statshourly.DefaultUnpricedRequests holds the default value on creation for the unpriced_requests field.
+	statshourly.DefaultUnpricedRequests = statshourlyDescUnpricedRequests.Default.(int64)
 	// statshourlyDescLatencyMsTotal is the schema descriptor for latency_ms_total field.
-	statshourlyDescLatencyMsTotal := statshourlyFields[13].Descriptor()
+	statshourlyDescLatencyMsTotal := statshourlyFields[14].Descriptor()
 	// statshourly.DefaultLatencyMsTotal holds the default value on creation for the latency_ms_total field.
 	statshourly.DefaultLatencyMsTotal = statshourlyDescLatencyMsTotal.Default.(int64)
 	// statshourlyDescTtftMsTotal is the schema descriptor for ttft_ms_total field.
-	statshourlyDescTtftMsTotal := statshourlyFields[14].Descriptor()
+	statshourlyDescTtftMsTotal := statshourlyFields[15].Descriptor()
 	// statshourly.DefaultTtftMsTotal holds the default value on creation for the ttft_ms_total field.
 	statshourly.DefaultTtftMsTotal = statshourlyDescTtftMsTotal.Default.(int64)
 	// statshourlyDescTtftCount is the schema descriptor for ttft_count field.
-	statshourlyDescTtftCount := statshourlyFields[15].Descriptor()
+	statshourlyDescTtftCount := statshourlyFields[16].Descriptor()
 	// statshourly.DefaultTtftCount holds the default value on creation for the ttft_count field.
 	statshourly.DefaultTtftCount = statshourlyDescTtftCount.Default.(int64)
 	userMixin := schema.User{}.Mixin()

@@ -43,6 +43,8 @@ type StatsHourly struct {
 	ReasoningTokens int64 `json:"reasoning_tokens,omitempty"`
 	// Cost holds the value of the "cost" field.
 	Cost float64 `json:"cost,omitempty"`
+	// UnpricedRequests holds the value of the "unpriced_requests" field.
+	UnpricedRequests int64 `json:"unpriced_requests,omitempty"`
 	// LatencyMsTotal holds the value of the "latency_ms_total" field.
 	LatencyMsTotal int64 `json:"latency_ms_total,omitempty"`
 	// TtftMsTotal holds the value of the "ttft_ms_total" field.
@@ -59,7 +61,7 @@ func (*StatsHourly) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case statshourly.FieldCost:
 			values[i] = new(sql.NullFloat64)
-		case statshourly.FieldID, statshourly.FieldRequests, statshourly.FieldSuccesses, statshourly.FieldFailures, statshourly.FieldInputTokens, statshourly.FieldOutputTokens, statshourly.FieldCacheReadTokens, statshourly.FieldCacheWriteTokens, statshourly.FieldReasoningTokens, statshourly.FieldLatencyMsTotal, statshourly.FieldTtftMsTotal, statshourly.FieldTtftCount:
+		case statshourly.FieldID, statshourly.FieldRequests, statshourly.FieldSuccesses, statshourly.FieldFailures, statshourly.FieldInputTokens, statshourly.FieldOutputTokens, statshourly.FieldCacheReadTokens, statshourly.FieldCacheWriteTokens, statshourly.FieldReasoningTokens, statshourly.FieldUnpricedRequests, statshourly.FieldLatencyMsTotal, statshourly.FieldTtftMsTotal, statshourly.FieldTtftCount:
 			values[i] = new(sql.NullInt64)
 		case statshourly.FieldChannel, statshourly.FieldModel, statshourly.FieldAPIKey:
 			values[i] = new(sql.NullString)
@@ -164,6 +166,12 @@ func (_m *StatsHourly) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Cost = value.Float64
 			}
+		case statshourly.FieldUnpricedRequests:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field unpriced_requests", values[i])
+			} else if value.Valid {
+				_m.UnpricedRequests = value.Int64
+			}
 		case statshourly.FieldLatencyMsTotal:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field latency_ms_total", values[i])
@@ -256,6 +264,9 @@ func (_m *StatsHourly) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("cost=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Cost))
+	builder.WriteString(", ")
+	builder.WriteString("unpriced_requests=")
+	builder.WriteString(fmt.Sprintf("%v", _m.UnpricedRequests))
 	builder.WriteString(", ")
 	builder.WriteString("latency_ms_total=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LatencyMsTotal))

@@ -196,6 +196,20 @@ func (_c *StatsHourlyCreate) SetNillableCost(v *float64) *StatsHourlyCreate {
 	return _c
 }
 
+// SetUnpricedRequests sets the "unpriced_requests" field.
+func (_c *StatsHourlyCreate) SetUnpricedRequests(v int64) *StatsHourlyCreate {
+	_c.mutation.SetUnpricedRequests(v)
+	return _c
+}
+
+// SetNillableUnpricedRequests sets the "unpriced_requests" field if the given value is not nil.
+func (_c *StatsHourlyCreate) SetNillableUnpricedRequests(v *int64) *StatsHourlyCreate {
+	if v != nil {
+		_c.SetUnpricedRequests(*v)
+	}
+	return _c
+}
+
 // SetLatencyMsTotal sets the "latency_ms_total" field.
 func (_c *StatsHourlyCreate) SetLatencyMsTotal(v int64) *StatsHourlyCreate {
 	_c.mutation.SetLatencyMsTotal(v)
@@ -321,6 +335,10 @@ func (_c *StatsHourlyCreate) defaults() {
 		v := statshourly.DefaultCost
 		_c.mutation.SetCost(v)
 	}
+	if _, ok := _c.mutation.UnpricedRequests(); !ok {
+		v := statshourly.DefaultUnpricedRequests
+		_c.mutation.SetUnpricedRequests(v)
+	}
 	if _, ok := _c.mutation.LatencyMsTotal(); !ok {
 		v := statshourly.DefaultLatencyMsTotal
 		_c.mutation.SetLatencyMsTotal(v)
@@ -390,6 +408,9 @@ func (_c *StatsHourlyCreate) check() error {
 	}
 	if _, ok := _c.mutation.Cost(); !ok {
 		return &ValidationError{Name: "cost", err: errors.New(`ent: missing required field "StatsHourly.cost"`)}
+	}
+	if _, ok := _c.mutation.UnpricedRequests(); !ok {
+		return &ValidationError{Name: "unpriced_requests", err: errors.New(`ent: missing required field "StatsHourly.unpriced_requests"`)}
 	}
 	if _, ok := _c.mutation.LatencyMsTotal(); !ok {
 		return &ValidationError{Name: "latency_ms_total", err: errors.New(`ent: missing required field "StatsHourly.latency_ms_total"`)}
@@ -478,6 +499,10 @@ func (_c *StatsHourlyCreate) createSpec() (*StatsHourly, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Cost(); ok {
 		_spec.SetField(statshourly.FieldCost, field.TypeFloat64, value)
 		_node.Cost = value
+	}
+	if value, ok := _c.mutation.UnpricedRequests(); ok {
+		_spec.SetField(statshourly.FieldUnpricedRequests, field.TypeInt64, value)
+		_node.UnpricedRequests = value
 	}
 	if value, ok := _c.mutation.LatencyMsTotal(); ok {
 		_spec.SetField(statshourly.FieldLatencyMsTotal, field.TypeInt64, value)
@@ -750,6 +775,24 @@ func (u *StatsHourlyUpsert) UpdateCost() *StatsHourlyUpsert {
 // AddCost adds v to the "cost" field.
 func (u *StatsHourlyUpsert) AddCost(v float64) *StatsHourlyUpsert {
 	u.Add(statshourly.FieldCost, v)
+	return u
+}
+
+// SetUnpricedRequests sets the "unpriced_requests" field.
+func (u *StatsHourlyUpsert) SetUnpricedRequests(v int64) *StatsHourlyUpsert {
+	u.Set(statshourly.FieldUnpricedRequests, v)
+	return u
+}
+
+// UpdateUnpricedRequests sets the "unpriced_requests" field to the value that was provided on create.
+func (u *StatsHourlyUpsert) UpdateUnpricedRequests() *StatsHourlyUpsert {
+	u.SetExcluded(statshourly.FieldUnpricedRequests)
+	return u
+}
+
+// AddUnpricedRequests adds v to the "unpriced_requests" field.
+func (u *StatsHourlyUpsert) AddUnpricedRequests(v int64) *StatsHourlyUpsert {
+	u.Add(statshourly.FieldUnpricedRequests, v)
 	return u
 }
 
@@ -1089,6 +1132,27 @@ func (u *StatsHourlyUpsertOne) AddCost(v float64) *StatsHourlyUpsertOne {
 func (u *StatsHourlyUpsertOne) UpdateCost() *StatsHourlyUpsertOne {
 	return u.Update(func(s *StatsHourlyUpsert) {
 		s.UpdateCost()
+	})
+}
+
+// SetUnpricedRequests sets the "unpriced_requests" field.
+func (u *StatsHourlyUpsertOne) SetUnpricedRequests(v int64) *StatsHourlyUpsertOne {
+	return u.Update(func(s *StatsHourlyUpsert) {
+		s.SetUnpricedRequests(v)
+	})
+}
+
+// AddUnpricedRequests adds v to the "unpriced_requests" field.
+func (u *StatsHourlyUpsertOne) AddUnpricedRequests(v int64) *StatsHourlyUpsertOne {
+	return u.Update(func(s *StatsHourlyUpsert) {
+		s.AddUnpricedRequests(v)
+	})
+}
+
+// UpdateUnpricedRequests sets the "unpriced_requests" field to the value that was provided on create.
+func (u *StatsHourlyUpsertOne) UpdateUnpricedRequests() *StatsHourlyUpsertOne {
+	return u.Update(func(s *StatsHourlyUpsert) {
+		s.UpdateUnpricedRequests()
 	})
 }
 
@@ -1601,6 +1665,27 @@ func (u *StatsHourlyUpsertBulk) AddCost(v float64) *StatsHourlyUpsertBulk {
 func (u *StatsHourlyUpsertBulk) UpdateCost() *StatsHourlyUpsertBulk {
 	return u.Update(func(s *StatsHourlyUpsert) {
 		s.UpdateCost()
+	})
+}
+
+// SetUnpricedRequests sets the "unpriced_requests" field.
+func (u *StatsHourlyUpsertBulk) SetUnpricedRequests(v int64) *StatsHourlyUpsertBulk {
+	return u.Update(func(s *StatsHourlyUpsert) {
+		s.SetUnpricedRequests(v)
+	})
+}
+
+// AddUnpricedRequests adds v to the "unpriced_requests" field.
+func (u *StatsHourlyUpsertBulk) AddUnpricedRequests(v int64) *StatsHourlyUpsertBulk {
+	return u.Update(func(s *StatsHourlyUpsert) {
+		s.AddUnpricedRequests(v)
+	})
+}
+
+// UpdateUnpricedRequests sets the "unpriced_requests" field to the value that was provided on create.
+func (u *StatsHourlyUpsertBulk) UpdateUnpricedRequests() *StatsHourlyUpsertBulk {
+	return u.Update(func(s *StatsHourlyUpsert) {
+		s.UpdateUnpricedRequests()
 	})
 }
 

@@ -274,6 +274,27 @@ func (_u *StatsHourlyUpdate) AddCost(v float64) *StatsHourlyUpdate {
 	return _u
 }
 
+// SetUnpricedRequests sets the "unpriced_requests" field.
+func (_u *StatsHourlyUpdate) SetUnpricedRequests(v int64) *StatsHourlyUpdate {
+	_u.mutation.ResetUnpricedRequests()
+	_u.mutation.SetUnpricedRequests(v)
+	return _u
+}
+
+// SetNillableUnpricedRequests sets the "unpriced_requests" field if the given value is not nil.
+func (_u *StatsHourlyUpdate) SetNillableUnpricedRequests(v *int64) *StatsHourlyUpdate {
+	if v != nil {
+		_u.SetUnpricedRequests(*v)
+	}
+	return _u
+}
+
+// AddUnpricedRequests adds value to the "unpriced_requests" field.
+func (_u *StatsHourlyUpdate) AddUnpricedRequests(v int64) *StatsHourlyUpdate {
+	_u.mutation.AddUnpricedRequests(v)
+	return _u
+}
+
 // SetLatencyMsTotal sets the "latency_ms_total" field.
 func (_u *StatsHourlyUpdate) SetLatencyMsTotal(v int64) *StatsHourlyUpdate {
 	_u.mutation.ResetLatencyMsTotal()
@@ -472,6 +493,12 @@ func (_u *StatsHourlyUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if value, ok := _u.mutation.AddedCost(); ok {
 		_spec.AddField(statshourly.FieldCost, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.UnpricedRequests(); ok {
+		_spec.SetField(statshourly.FieldUnpricedRequests, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedUnpricedRequests(); ok {
+		_spec.AddField(statshourly.FieldUnpricedRequests, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.LatencyMsTotal(); ok {
 		_spec.SetField(statshourly.FieldLatencyMsTotal, field.TypeInt64, value)
@@ -758,6 +785,27 @@ func (_u *StatsHourlyUpdateOne) AddCost(v float64) *StatsHourlyUpdateOne {
 	return _u
 }
 
+// SetUnpricedRequests sets the "unpriced_requests" field.
+func (_u *StatsHourlyUpdateOne) SetUnpricedRequests(v int64) *StatsHourlyUpdateOne {
+	_u.mutation.ResetUnpricedRequests()
+	_u.mutation.SetUnpricedRequests(v)
+	return _u
+}
+
+// SetNillableUnpricedRequests sets the "unpriced_requests" field if the given value is not nil.
+func (_u *StatsHourlyUpdateOne) SetNillableUnpricedRequests(v *int64) *StatsHourlyUpdateOne {
+	if v != nil {
+		_u.SetUnpricedRequests(*v)
+	}
+	return _u
+}
+
+// AddUnpricedRequests adds value to the "unpriced_requests" field.
+func (_u *StatsHourlyUpdateOne) AddUnpricedRequests(v int64) *StatsHourlyUpdateOne {
+	_u.mutation.AddUnpricedRequests(v)
+	return _u
+}
+
 // SetLatencyMsTotal sets the "latency_ms_total" field.
 func (_u *StatsHourlyUpdateOne) SetLatencyMsTotal(v int64) *StatsHourlyUpdateOne {
 	_u.mutation.ResetLatencyMsTotal()
@@ -986,6 +1034,12 @@ func (_u *StatsHourlyUpdateOne) sqlSave(ctx context.Context) (_node *StatsHourly
 	}
 	if value, ok := _u.mutation.AddedCost(); ok {
 		_spec.AddField(statshourly.FieldCost, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.UnpricedRequests(); ok {
+		_spec.SetField(statshourly.FieldUnpricedRequests, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedUnpricedRequests(); ok {
+		_spec.AddField(statshourly.FieldUnpricedRequests, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.LatencyMsTotal(); ok {
 		_spec.SetField(statshourly.FieldLatencyMsTotal, field.TypeInt64, value)

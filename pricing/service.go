@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/octopuscaddy/octopus/relay"
 	"github.com/octopuscaddy/octopus/store"
 )
@@ -18,14 +20,31 @@ type PriceLister interface {
 	ListPrices(ctx context.Context) ([]*store.Price, error)
 }
 
+// UnpricedRecorder creates the unpriced placeholder price row of a model.
+// *store.Store implements it.
+type UnpricedRecorder interface {
+	EnsureUnpricedPrice(ctx context.Context, model string) (created bool, err error)
+}
+
+// placeholderQueue bounds the models waiting for their placeholder row;
+// placeholderTimeout bounds one write.
+const (
+	placeholderQueue   = 256
+	placeholderTimeout = 30 * time.Second
+)
+
 // maxUnpriced bounds the set of unpriced (channel, model) pairs kept for
 // the admin API, so a client inventing model names cannot grow it.
 const maxUnpriced = 1000
 
 // Config configures a Service.
 type Config struct {
-	// Store lists the user's prices. Nil: no user prices.
+	// Store lists the user's prices. Nil: no user prices. When it also
+	// implements UnpricedRecorder, a model served without any price gets
+	// an unpriced placeholder row (written in the background, once).
 	Store PriceLister
+	// Logger receives placeholder write failures; nop when nil.
+	Logger *zap.Logger
 	// URL is the models.dev api.json URL; DefaultModelsDevURL when empty.
 	URL string
 	// Client fetches URL; a client with a 60s timeout when nil.
@@ -66,6 +85,14 @@ type Service struct {
 
 	unpricedMu sync.RWMutex
 	unpriced   map[chanModel]struct{}
+	// queued are the models whose placeholder row was asked for
+	// (guarded by unpricedMu); placeholders carries them to the writer.
+	queued       map[string]struct{}
+	recorder     UnpricedRecorder
+	placeholders chan string
+	stop         chan struct{}
+	stopOnce     sync.Once
+	wg           sync.WaitGroup
 }
 
 // NewService returns a service with an empty table; call Reload to read
@@ -83,9 +110,25 @@ func NewService(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, unpriced: map[chanModel]struct{}{}}
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	s := &Service{cfg: cfg, unpriced: map[chanModel]struct{}{}, queued: map[string]struct{}{}, stop: make(chan struct{})}
 	s.table.Store(NewTable(nil, nil))
+	if r, ok := cfg.Store.(UnpricedRecorder); ok && r != nil {
+		s.recorder = r
+		s.placeholders = make(chan string, placeholderQueue)
+		s.wg.Add(1)
+		go s.placeholderLoop()
+	}
 	return s
+}
+
+// Close stops the placeholder writer, after it finished the row it is
+// writing. Later calls do nothing.
+func (s *Service) Close() {
+	s.stopOnce.Do(func() { close(s.stop) })
+	s.wg.Wait()
 }
 
 // Table returns the current table.
@@ -97,9 +140,12 @@ func (s *Service) Cost(rec *relay.Record) (usd float64, priced bool) {
 	if rec == nil {
 		return 0, false
 	}
-	e, ok := s.table.Load().Lookup(rec.Channel, rec.Model)
+	t := s.table.Load()
+	e, ok := t.Lookup(rec.Channel, rec.Model)
 	if !ok {
-		s.noteUnpriced(rec.Channel, rec.Model)
+		// A placeholder row is wanted for models actually served, not
+		// for names a failed request merely tried.
+		s.noteUnpriced(t, rec.Channel, rec.Model, rec.Status >= 200 && rec.Status < 300)
 		return 0, false
 	}
 	u := &rec.Usage
@@ -109,25 +155,81 @@ func (s *Service) Cost(rec *relay.Record) (usd float64, priced bool) {
 	}), true
 }
 
-// noteUnpriced remembers a pair that had no price. A pair already known
-// costs only a shared read lock, so a busy unpriced model does not
-// serialise its requests.
-func (s *Service) noteUnpriced(channel, model string) {
+// noteUnpriced remembers a pair that had no price and, for a model
+// served (placeholder), asks once for its placeholder row. A pair already
+// known costs only a shared read lock, so a busy unpriced model does not
+// serialise its requests; the row is written off the request path.
+func (s *Service) noteUnpriced(t *Table, channel, model string, placeholder bool) {
 	if model == "" {
 		return
 	}
+	placeholder = placeholder && s.recorder != nil && !t.HasPlaceholder(model)
 	k := chanModel{channel, model}
 	s.unpricedMu.RLock()
 	_, known := s.unpriced[k]
+	_, queued := s.queued[model]
 	s.unpricedMu.RUnlock()
-	if known {
+	if known && (queued || !placeholder) {
 		return
 	}
 	s.unpricedMu.Lock()
+	defer s.unpricedMu.Unlock()
 	if _, ok := s.unpriced[k]; !ok && len(s.unpriced) < maxUnpriced {
 		s.unpriced[k] = struct{}{}
 	}
-	s.unpricedMu.Unlock()
+	if _, ok := s.queued[model]; !placeholder || ok || len(s.queued) >= maxUnpriced {
+		return
+	}
+	select {
+	case s.placeholders <- model:
+		s.queued[model] = struct{}{}
+	default: // writer busy: a later request asks again
+	}
+}
+
+// placeholderLoop writes the placeholder rows asked for, then reloads
+// the prices once per batch so the table knows them.
+func (s *Service) placeholderLoop() {
+	defer s.wg.Done()
+	for {
+		var model string
+		select {
+		case <-s.stop:
+			return
+		case model = <-s.placeholders:
+		}
+		batch := []string{model}
+	drain:
+		for len(batch) < placeholderQueue {
+			select {
+			case m := <-s.placeholders:
+				batch = append(batch, m)
+			default:
+				break drain
+			}
+		}
+		created := false
+		for _, m := range batch {
+			ctx, cancel := context.WithTimeout(context.Background(), placeholderTimeout)
+			ok, err := s.recorder.EnsureUnpricedPrice(ctx, m)
+			cancel()
+			if err != nil {
+				s.cfg.Logger.Warn("creating the unpriced placeholder price", zap.String("model", m), zap.Error(err))
+				s.unpricedMu.Lock()
+				delete(s.queued, m) // a later request tries again
+				s.unpricedMu.Unlock()
+				continue
+			}
+			created = created || ok
+		}
+		if created {
+			ctx, cancel := context.WithTimeout(context.Background(), placeholderTimeout)
+			if err := s.Reload(ctx); err != nil {
+				s.cfg.Logger.Warn("reloading prices after adding placeholders", zap.Error(err))
+			}
+			cancel()
+		}
+	}
 }
 
 // ChannelModel is a model as served by a channel.

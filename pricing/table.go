@@ -50,6 +50,10 @@ type Table struct {
 	// last "/" (ids such as "openai/gpt-4o"), for looser matches.
 	devFold map[string]*Entry
 	entries []*Entry
+	// placeholders are the models with an unpriced placeholder row in
+	// the store: known to have no price, and already listed for the
+	// admin. They price nothing.
+	placeholders map[string]bool
 }
 
 // NewTable builds a table from the store's prices and the models.dev
@@ -57,10 +61,11 @@ type Table struct {
 // models.dev are used only for models the synced entries lack.
 func NewTable(stored []*store.Price, dev []Entry) *Table {
 	t := &Table{
-		channel: map[chanModel]*Entry{},
-		def:     map[string]*Entry{},
-		dev:     make(map[string]*Entry, len(dev)),
-		devFold: make(map[string]*Entry, len(dev)),
+		channel:      map[chanModel]*Entry{},
+		def:          map[string]*Entry{},
+		dev:          make(map[string]*Entry, len(dev)),
+		devFold:      make(map[string]*Entry, len(dev)),
+		placeholders: map[string]bool{},
 	}
 	for i := range dev {
 		e := dev[i]
@@ -70,6 +75,10 @@ func NewTable(stored []*store.Price, dev []Entry) *Table {
 	}
 	for _, p := range stored {
 		if p == nil {
+			continue
+		}
+		if p.Unpriced {
+			t.placeholders[p.Model] = true
 			continue
 		}
 		e := &Entry{Model: p.Model, ID: p.ID, Price: fromStore(p)}
@@ -146,6 +155,12 @@ func (t *Table) Lookup(channel, model string) (*Entry, bool) {
 		}
 	}
 	return nil, false
+}
+
+// HasPlaceholder reports whether the store holds the unpriced placeholder
+// row of model.
+func (t *Table) HasPlaceholder(model string) bool {
+	return t != nil && t.placeholders[model]
 }
 
 // Entries returns every price in the table: user prices in store order,

@@ -8,9 +8,11 @@ package reqlog
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -179,6 +181,11 @@ func (w *Writer) toRow(rec *relay.Record) store.RequestLog {
 			row.Cost, row.Unpriced = c, false
 		}
 	}
+	if b := rec.Bodies; b != nil {
+		// Copied: the request body aliases a buffer the relay reuses.
+		row.RequestBody, row.ResponseBody = bodyText(b.Request), bodyText(b.Response)
+		row.RequestBodyTruncated, row.ResponseBodyTruncated = b.RequestTruncated, b.ResponseTruncated
+	}
 	if len(rec.Attempts) > 0 {
 		row.Attempts = make([]store.Attempt, len(rec.Attempts))
 		for i, a := range rec.Attempts {
@@ -189,6 +196,30 @@ func (w *Writer) toRow(rec *relay.Record) store.RequestLog {
 		}
 	}
 	return row
+}
+
+// bodyText copies a captured body as text every database accepts: a
+// multi-byte character cut by the cap is dropped, other invalid UTF-8 is
+// replaced, and NUL bytes (refused by PostgreSQL) become U+FFFD.
+func bodyText(b []byte) *string {
+	// Drop a UTF-8 sequence the cap cut short.
+	if n := len(b); n > 0 && b[n-1] >= 0x80 {
+		i := n - 1
+		for i > 0 && n-i < utf8.UTFMax && !utf8.RuneStart(b[i]) {
+			i--
+		}
+		if r, size := utf8.DecodeRune(b[i:]); r == utf8.RuneError && size <= 1 && !utf8.FullRune(b[i:]) {
+			b = b[:i]
+		}
+	}
+	s := string(b)
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "\uFFFD")
+	}
+	return &s
 }
 
 // Stop stops taking rows, writes what is queued and ends the live

@@ -35,13 +35,17 @@ type Price struct {
 	CacheWrite *float64 `json:"cache_write,omitempty"`
 	Reasoning  *float64 `json:"reasoning,omitempty"`
 	// Above LongContextThreshold input tokens the Long* prices apply.
-	LongContextThreshold *int64    `json:"long_context_threshold,omitempty"`
-	LongInput            *float64  `json:"long_input,omitempty"`
-	LongOutput           *float64  `json:"long_output,omitempty"`
-	LongCacheRead        *float64  `json:"long_cache_read,omitempty"`
-	LongCacheWrite       *float64  `json:"long_cache_write,omitempty"`
-	CreatedAt            time.Time `json:"created_at"`
-	UpdatedAt            time.Time `json:"updated_at"`
+	LongContextThreshold *int64   `json:"long_context_threshold,omitempty"`
+	LongInput            *float64 `json:"long_input,omitempty"`
+	LongOutput           *float64 `json:"long_output,omitempty"`
+	LongCacheRead        *float64 `json:"long_cache_read,omitempty"`
+	LongCacheWrite       *float64 `json:"long_cache_write,omitempty"`
+	// Unpriced marks the zero-price placeholder the gateway creates for
+	// a model it served without any price (EnsureUnpricedPrice). It
+	// prices nothing until set with SetPrice, which clears the flag.
+	Unpriced  bool      `json:"unpriced,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // SetPrice creates or replaces the price of (Channel, Model, Source).
@@ -73,6 +77,37 @@ func (s *Store) SetPrice(ctx context.Context, p Price) (*Price, error) {
 		return nil, err
 	}
 	return priceFromEnt(out), nil
+}
+
+// EnsureUnpricedPrice creates the unpriced placeholder default price of
+// model (no channel, source user, amounts zero) unless a default user
+// price of model already exists, and reports whether it created one.
+// Concurrent calls from several instances create at most one row. It does
+// not bump the config version: a placeholder changes no price.
+func (s *Store) EnsureUnpricedPrice(ctx context.Context, model string) (bool, error) {
+	if err := checkModel("model", model); err != nil {
+		return false, err
+	}
+	exists, err := s.client.Price.Query().
+		Where(entprice.Channel(""), entprice.Model(model), entprice.Source(PriceSourceUser)).
+		Exist(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: ensure unpriced price: %w", err)
+	}
+	if exists {
+		return false, nil
+	}
+	err = s.client.Price.Create().
+		SetModel(model).SetChannel("").SetSource(PriceSourceUser).
+		SetInput(0).SetOutput(0).SetUnpriced(true).
+		Exec(ctx)
+	switch {
+	case ent.IsConstraintError(err): // another instance was first
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("store: ensure unpriced price: %w", err)
+	}
+	return true, nil
 }
 
 // ListPrices returns every price, ordered by model, channel and source.
@@ -144,6 +179,7 @@ func applyPrice(m *ent.PriceMutation, p *Price, update bool) {
 	m.SetSource(p.Source)
 	m.SetInput(p.Input)
 	m.SetOutput(p.Output)
+	m.SetUnpriced(false) // a price set is a price, even when zero
 	optional := []struct {
 		v     *float64
 		set   func(float64)
@@ -182,6 +218,7 @@ func priceFromEnt(r *ent.Price) *Price {
 		LongContextThreshold: r.LongContextThreshold,
 		LongInput:            r.LongInput, LongOutput: r.LongOutput,
 		LongCacheRead: r.LongCacheRead, LongCacheWrite: r.LongCacheWrite,
+		Unpriced:  r.Unpriced,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }

@@ -75,3 +75,60 @@ func TestPrices(t *testing.T) {
 		}
 	})
 }
+
+func TestEnsureUnpricedPrice(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		// Several instances asking at once create one row.
+		const callers = 4
+		created := make(chan bool, callers)
+		errs := make(chan error, callers)
+		for range callers {
+			go func() {
+				ok, err := s.EnsureUnpricedPrice(ctx, "mystery-1")
+				created <- ok
+				errs <- err
+			}()
+		}
+		n := 0
+		for range callers {
+			if <-created {
+				n++
+			}
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n > 1 {
+			t.Fatalf("%d callers report creating the row", n)
+		}
+		rows, err := s.ListPrices(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || !rows[0].Unpriced || rows[0].Model != "mystery-1" || rows[0].Channel != "" ||
+			rows[0].Source != store.PriceSourceUser || rows[0].Input != 0 || rows[0].Output != 0 {
+			t.Fatalf("placeholder rows: %+v", rows)
+		}
+		// Filling it in (same model, no channel) replaces the row and
+		// clears the flag.
+		p, err := s.SetPrice(ctx, store.Price{Model: "mystery-1", Input: 1, Output: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.ID != rows[0].ID || p.Unpriced {
+			t.Fatalf("filled price: %+v (placeholder id %d)", p, rows[0].ID)
+		}
+		// A model with a default price gets no placeholder.
+		if ok, err := s.EnsureUnpricedPrice(ctx, "mystery-1"); err != nil || ok {
+			t.Fatalf("ensure on a priced model: created %v, %v", ok, err)
+		}
+		rows, err = s.ListPrices(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0].Unpriced || rows[0].Input != 1 {
+			t.Fatalf("rows after filling: %+v", rows)
+		}
+	})
+}

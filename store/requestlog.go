@@ -37,14 +37,19 @@ type RequestLog struct {
 	ReasoningTokens  int64     `json:"reasoning_tokens"`
 	Cost             float64   `json:"cost"`
 	// Unpriced is true when no price was known, so Cost 0 means unknown.
-	Unpriced     bool    `json:"unpriced"`
-	TTFTMS       int64   `json:"ttft_ms"`
-	DurationMS   int64   `json:"duration_ms"`
-	RequestBody  *string `json:"request_body,omitempty"`
-	ResponseBody *string `json:"response_body,omitempty"`
+	Unpriced   bool  `json:"unpriced"`
+	TTFTMS     int64 `json:"ttft_ms"`
+	DurationMS int64 `json:"duration_ms"`
+	// RequestBody and ResponseBody are recorded only when body logging
+	// is on (setting log_bodies), each cut to log_body_max_bytes; the
+	// *Truncated flags mark a cut body.
+	RequestBody           *string `json:"request_body,omitempty"`
+	ResponseBody          *string `json:"response_body,omitempty"`
+	RequestBodyTruncated  bool    `json:"request_body_truncated,omitempty"`
+	ResponseBodyTruncated bool    `json:"response_body_truncated,omitempty"`
 }
 
-// logChunk bounds the rows of one INSERT (25 columns × 100 rows).
+// logChunk bounds the rows of one INSERT (27 columns × 100 rows).
 const logChunk = 100
 
 // InsertRequestLogs writes a batch of request logs in one transaction.
@@ -87,7 +92,9 @@ func (s *Store) InsertRequestLogs(ctx context.Context, logs []RequestLog) error 
 					SetTtftMs(l.TTFTMS).
 					SetDurationMs(l.DurationMS).
 					SetNillableRequestBody(l.RequestBody).
-					SetNillableResponseBody(l.ResponseBody)
+					SetNillableResponseBody(l.ResponseBody).
+					SetRequestBodyTruncated(l.RequestBodyTruncated).
+					SetResponseBodyTruncated(l.ResponseBodyTruncated)
 			}
 			if err := tx.RequestLog.CreateBulk(builders...).Exec(ctx); err != nil {
 				return fmt.Errorf("store: insert request logs: %w", err)
@@ -118,5 +125,6 @@ func RequestLogFromEnt(r *ent.RequestLog) *RequestLog {
 		CacheReadTokens: r.CacheReadTokens, CacheWriteTokens: r.CacheWriteTokens, ReasoningTokens: r.ReasoningTokens,
 		Cost: r.Cost, Unpriced: r.Unpriced, TTFTMS: r.TtftMs, DurationMS: r.DurationMs,
 		RequestBody: r.RequestBody, ResponseBody: r.ResponseBody,
+		RequestBodyTruncated: r.RequestBodyTruncated, ResponseBodyTruncated: r.ResponseBodyTruncated,
 	}
 }

@@ -32,13 +32,16 @@ type StatsDelta struct {
 	CacheWriteTokens int64
 	ReasoningTokens  int64
 	Cost             float64
+	// UnpricedRequests counts requests with tokens but no price: their
+	// cost is unknown and not in Cost.
+	UnpricedRequests int64
 	LatencyMSTotal   int64
 	TTFTMSTotal      int64
 	TTFTCount        int64
 }
 
 // statsChunk bounds the rows of one INSERT so the statement stays well
-// under every driver's placeholder limit (17 columns × 200 rows).
+// under every driver's placeholder limit (18 columns × 200 rows).
 const statsChunk = 200
 
 // statsCounters are the columns AddStats adds to on conflict.
@@ -46,7 +49,7 @@ var statsCounters = []string{
 	statshourly.FieldRequests, statshourly.FieldSuccesses, statshourly.FieldFailures,
 	statshourly.FieldInputTokens, statshourly.FieldOutputTokens,
 	statshourly.FieldCacheReadTokens, statshourly.FieldCacheWriteTokens, statshourly.FieldReasoningTokens,
-	statshourly.FieldCost, statshourly.FieldLatencyMsTotal, statshourly.FieldTtftMsTotal, statshourly.FieldTtftCount,
+	statshourly.FieldCost, statshourly.FieldUnpricedRequests, statshourly.FieldLatencyMsTotal, statshourly.FieldTtftMsTotal, statshourly.FieldTtftCount,
 }
 
 // AddStats adds deltas to their hourly buckets with additive upserts
@@ -79,6 +82,7 @@ func (s *Store) AddStats(ctx context.Context, deltas []StatsDelta) error {
 					SetCacheWriteTokens(d.CacheWriteTokens).
 					SetReasoningTokens(d.ReasoningTokens).
 					SetCost(d.Cost).
+					SetUnpricedRequests(d.UnpricedRequests).
 					SetLatencyMsTotal(d.LatencyMSTotal).
 					SetTtftMsTotal(d.TTFTMSTotal).
 					SetTtftCount(d.TTFTCount)

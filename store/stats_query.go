@@ -89,15 +89,19 @@ const (
 
 // StatsTotals are summed usage counters.
 type StatsTotals struct {
-	Requests         int64   `json:"requests"`
-	Successes        int64   `json:"successes"`
-	Failures         int64   `json:"failures"`
-	InputTokens      int64   `json:"input_tokens"`
-	OutputTokens     int64   `json:"output_tokens"`
-	CacheReadTokens  int64   `json:"cache_read_tokens"`
-	CacheWriteTokens int64   `json:"cache_write_tokens"`
-	ReasoningTokens  int64   `json:"reasoning_tokens"`
-	Cost             float64 `json:"cost"`
+	Requests         int64 `json:"requests"`
+	Successes        int64 `json:"successes"`
+	Failures         int64 `json:"failures"`
+	InputTokens      int64 `json:"input_tokens"`
+	OutputTokens     int64 `json:"output_tokens"`
+	CacheReadTokens  int64 `json:"cache_read_tokens"`
+	CacheWriteTokens int64 `json:"cache_write_tokens"`
+	ReasoningTokens  int64 `json:"reasoning_tokens"`
+	// Cost is the USD of the priced requests.
+	Cost float64 `json:"cost"`
+	// UnpricedRequests counts requests that used tokens of a model no
+	// price covered: their cost is unknown, not $0, and is not in Cost.
+	UnpricedRequests int64 `json:"unpriced_requests"`
 }
 
 // AddDelta adds the counters of d.
@@ -111,6 +115,7 @@ func (t *StatsTotals) AddDelta(d *StatsDelta) {
 	t.CacheWriteTokens += d.CacheWriteTokens
 	t.ReasoningTokens += d.ReasoningTokens
 	t.Cost += d.Cost
+	t.UnpricedRequests += d.UnpricedRequests
 }
 
 // Add adds o.
@@ -124,6 +129,7 @@ func (t *StatsTotals) Add(o StatsTotals) {
 	t.CacheWriteTokens += o.CacheWriteTokens
 	t.ReasoningTokens += o.ReasoningTokens
 	t.Cost += o.Cost
+	t.UnpricedRequests += o.UnpricedRequests
 }
 
 // StatsRow is one group of QueryStats.
@@ -142,7 +148,7 @@ var statsSums = []string{
 	statshourly.FieldRequests, statshourly.FieldSuccesses, statshourly.FieldFailures,
 	statshourly.FieldInputTokens, statshourly.FieldOutputTokens,
 	statshourly.FieldCacheReadTokens, statshourly.FieldCacheWriteTokens, statshourly.FieldReasoningTokens,
-	statshourly.FieldCost,
+	statshourly.FieldCost, statshourly.FieldUnpricedRequests,
 }
 
 // statsScan receives one aggregated row. Sums over no rows are NULL and

@@ -66,6 +66,7 @@ type counts struct {
 	requests, successes, failures                int64
 	input, output, cacheRead, cacheWrite, reason int64
 	cost                                         float64
+	unpriced                                     int64
 	latencyMS, ttftMS, ttftCount                 int64
 }
 
@@ -79,6 +80,7 @@ func (c *counts) add(o *counts) {
 	c.cacheWrite += o.cacheWrite
 	c.reason += o.reason
 	c.cost += o.cost
+	c.unpriced += o.unpriced
 	c.latencyMS += o.latencyMS
 	c.ttftMS += o.ttftMS
 	c.ttftCount += o.ttftCount
@@ -133,8 +135,14 @@ func (c *Counters) Observe(rec *relay.Record) {
 		d.ttftMS, d.ttftCount = rec.TTFT.Milliseconds(), 1
 	}
 	if fn := c.cost.Load(); fn != nil {
-		if usd, ok := (*fn)(rec); ok && usd > 0 {
+		usd, ok := (*fn)(rec)
+		switch {
+		case ok && usd > 0:
 			d.cost = usd
+		case !ok && !u.IsZero():
+			// Tokens were used but nothing prices them: the cost is
+			// unknown, not zero.
+			d.unpriced = 1
 		}
 	}
 	start := rec.Start
@@ -223,7 +231,7 @@ func deltas(m map[bucketKey]*counts) []store.StatsDelta {
 			Requests: v.requests, Successes: v.successes, Failures: v.failures,
 			InputTokens: v.input, OutputTokens: v.output,
 			CacheReadTokens: v.cacheRead, CacheWriteTokens: v.cacheWrite, ReasoningTokens: v.reason,
-			Cost:           v.cost,
+			Cost: v.cost, UnpricedRequests: v.unpriced,
 			LatencyMSTotal: v.latencyMS, TTFTMSTotal: v.ttftMS, TTFTCount: v.ttftCount,
 		})
 	}

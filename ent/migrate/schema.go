@@ -147,6 +147,7 @@ var (
 		{Name: "long_output", Type: field.TypeFloat64, Nullable: true},
 		{Name: "long_cache_read", Type: field.TypeFloat64, Nullable: true},
 		{Name: "long_cache_write", Type: field.TypeFloat64, Nullable: true},
+		{Name: "unpriced", Type: field.TypeBool, Default: false},
 	}
 	// PricesTable holds the schema information for the "prices" table.
 	PricesTable = &schema.Table{
@@ -192,6 +193,8 @@ var (
 		{Name: "duration_ms", Type: field.TypeInt64, Default: 0},
 		{Name: "request_body", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "response_body", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "request_body_truncated", Type: field.TypeBool, Default: false},
+		{Name: "response_body_truncated", Type: field.TypeBool, Default: false},
 	}
 	// RequestLogsTable holds the schema information for the "request_logs" table.
 	RequestLogsTable = &schema.Table{
@@ -285,6 +288,7 @@ var (
 		{Name: "cache_write_tokens", Type: field.TypeInt64, Default: 0},
 		{Name: "reasoning_tokens", Type: field.TypeInt64, Default: 0},
 		{Name: "cost", Type: field.TypeFloat64, Default: 0},
+		{Name: "unpriced_requests", Type: field.TypeInt64, Default: 0},
 		{Name: "latency_ms_total", Type: field.TypeInt64, Default: 0},
 		{Name: "ttft_ms_total", Type: field.TypeInt64, Default: 0},
 		{Name: "ttft_count", Type: field.TypeInt64, Default: 0},

@@ -43,6 +43,8 @@ const (
 	FieldLongCacheRead = "long_cache_read"
 	// FieldLongCacheWrite holds the string denoting the long_cache_write field in the database.
 	FieldLongCacheWrite = "long_cache_write"
+	// FieldUnpriced holds the string denoting the unpriced field in the database.
+	FieldUnpriced = "unpriced"
 	// Table holds the table name of the price in the database.
 	Table = "prices"
 )
@@ -65,6 +67,7 @@ var Columns = []string{
 	FieldLongOutput,
 	FieldLongCacheRead,
 	FieldLongCacheWrite,
+	FieldUnpriced,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -118,6 +121,8 @@ var (
 	LongCacheReadValidator func(float64) error
 	// LongCacheWriteValidator is a validator for the "long_cache_write" field. It is called by the builders before save.
 	LongCacheWriteValidator func(float64) error
+	// DefaultUnpriced holds the default value on creation for the "unpriced" field.
+	DefaultUnpriced bool
 )
 
 // OrderOption defines the ordering options for the Price queries.
@@ -201,4 +206,9 @@ func ByLongCacheRead(opts ...sql.OrderTermOption) OrderOption {
 // ByLongCacheWrite orders the results by the long_cache_write field.
 func ByLongCacheWrite(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLongCacheWrite, opts...).ToFunc()
+}
+
+// ByUnpriced orders the results by the unpriced field.
+func ByUnpriced(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUnpriced, opts...).ToFunc()
 }

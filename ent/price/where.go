@@ -129,6 +129,11 @@ func LongCacheWrite(v float64) predicate.Price {
 	return predicate.Price(sql.FieldEQ(FieldLongCacheWrite, v))
 }
 
+// Unpriced applies equality check predicate on the "unpriced" field. It's identical to UnpricedEQ.
+func Unpriced(v bool) predicate.Price {
+	return predicate.Price(sql.FieldEQ(FieldUnpriced, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Price {
 	return predicate.Price(sql.FieldEQ(FieldCreatedAt, v))
@@ -882,6 +887,16 @@ func LongCacheWriteIsNil() predicate.Price {
 // LongCacheWriteNotNil applies the NotNil predicate on the "long_cache_write" field.
 func LongCacheWriteNotNil() predicate.Price {
 	return predicate.Price(sql.FieldNotNull(FieldLongCacheWrite))
+}
+
+// UnpricedEQ applies the EQ predicate on the "unpriced" field.
+func UnpricedEQ(v bool) predicate.Price {
+	return predicate.Price(sql.FieldEQ(FieldUnpriced, v))
+}
+
+// UnpricedNEQ applies the NEQ predicate on the "unpriced" field.
+func UnpricedNEQ(v bool) predicate.Price {
+	return predicate.Price(sql.FieldNEQ(FieldUnpriced, v))
 }
 
 // And groups predicates with the AND operator between them.

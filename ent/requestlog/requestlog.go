@@ -59,6 +59,10 @@ const (
 	FieldRequestBody = "request_body"
 	// FieldResponseBody holds the string denoting the response_body field in the database.
 	FieldResponseBody = "response_body"
+	// FieldRequestBodyTruncated holds the string denoting the request_body_truncated field in the database.
+	FieldRequestBodyTruncated = "request_body_truncated"
+	// FieldResponseBodyTruncated holds the string denoting the response_body_truncated field in the database.
+	FieldResponseBodyTruncated = "response_body_truncated"
 	// Table holds the table name of the requestlog in the database.
 	Table = "request_logs"
 )
@@ -89,6 +93,8 @@ var Columns = []string{
 	FieldDurationMs,
 	FieldRequestBody,
 	FieldResponseBody,
+	FieldRequestBodyTruncated,
+	FieldResponseBodyTruncated,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -154,6 +160,10 @@ var (
 	DefaultTtftMs int64
 	// DefaultDurationMs holds the default value on creation for the "duration_ms" field.
 	DefaultDurationMs int64
+	// DefaultRequestBodyTruncated holds the default value on creation for the "request_body_truncated" field.
+	DefaultRequestBodyTruncated bool
+	// DefaultResponseBodyTruncated holds the default value on creation for the "response_body_truncated" field.
+	DefaultResponseBodyTruncated bool
 )
 
 // OrderOption defines the ordering options for the RequestLog queries.
@@ -272,4 +282,14 @@ func ByRequestBody(opts ...sql.OrderTermOption) OrderOption {
 // ByResponseBody orders the results by the response_body field.
 func ByResponseBody(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldResponseBody, opts...).ToFunc()
+}
+
+// ByRequestBodyTruncated orders the results by the request_body_truncated field.
+func ByRequestBodyTruncated(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRequestBodyTruncated, opts...).ToFunc()
+}
+
+// ByResponseBodyTruncated orders the results by the response_body_truncated field.
+func ByResponseBodyTruncated(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldResponseBodyTruncated, opts...).ToFunc()
 }

@@ -164,6 +164,16 @@ func ResponseBody(v string) predicate.RequestLog {
 	return predicate.RequestLog(sql.FieldEQ(FieldResponseBody, v))
 }
 
+// RequestBodyTruncated applies equality check predicate on the "request_body_truncated" field. It's identical to RequestBodyTruncatedEQ.
+func RequestBodyTruncated(v bool) predicate.RequestLog {
+	return predicate.RequestLog(sql.FieldEQ(FieldRequestBodyTruncated, v))
+}
+
+// ResponseBodyTruncated applies equality check predicate on the "response_body_truncated" field. It's identical to ResponseBodyTruncatedEQ.
+func ResponseBodyTruncated(v bool) predicate.RequestLog {
+	return predicate.RequestLog(sql.FieldEQ(FieldResponseBodyTruncated, v))
+}
+
 // TimeEQ applies the EQ predicate on the "time" field.
 func TimeEQ(v time.Time) predicate.RequestLog {
 	return predicate.RequestLog(sql.FieldEQ(FieldTime, v))
@@ -1272,6 +1282,26 @@ func ResponseBodyEqualFold(v string) predicate.RequestLog {
 // ResponseBodyContainsFold applies the ContainsFold predicate on the "response_body" field.
 func ResponseBodyContainsFold(v string) predicate.RequestLog {
 	return predicate.RequestLog(sql.FieldContainsFold(FieldResponseBody, v))
+}
+
+// RequestBodyTruncatedEQ applies the EQ predicate on the "request_body_truncated" field.
+func RequestBodyTruncatedEQ(v bool) predicate.RequestLog {
+	return predicate.RequestLog(sql.FieldEQ(FieldRequestBodyTruncated, v))
+}
+
+// RequestBodyTruncatedNEQ applies the NEQ predicate on the "request_body_truncated" field.
+func RequestBodyTruncatedNEQ(v bool) predicate.RequestLog {
+	return predicate.RequestLog(sql.FieldNEQ(FieldRequestBodyTruncated, v))
+}
+
+// ResponseBodyTruncatedEQ applies the EQ predicate on the "response_body_truncated" field.
+func ResponseBodyTruncatedEQ(v bool) predicate.RequestLog {
+	return predicate.RequestLog(sql.FieldEQ(FieldResponseBodyTruncated, v))
+}
+
+// ResponseBodyTruncatedNEQ applies the NEQ predicate on the "response_body_truncated" field.
+func ResponseBodyTruncatedNEQ(v bool) predicate.RequestLog {
+	return predicate.RequestLog(sql.FieldNEQ(FieldResponseBodyTruncated, v))
 }
 
 // And groups predicates with the AND operator between them.

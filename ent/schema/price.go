@@ -14,6 +14,9 @@ import (
 // the user sets (source "user") and prices synced from models.dev (source
 // "models.dev") are separate rows, so a sync never overwrites the user's
 // price and deleting the user's price falls back to the synced one.
+//
+// A default row with unpriced set is a placeholder for a model served
+// without a price; it is listed for the admin to fill in.
 type Price struct{ ent.Schema }
 
 // Mixin of the Price.
@@ -39,6 +42,10 @@ func (Price) Fields() []ent.Field {
 		field.Float("long_output").Min(0).Optional().Nillable(),
 		field.Float("long_cache_read").Min(0).Optional().Nillable(),
 		field.Float("long_cache_write").Min(0).Optional().Nillable(),
+		// unpriced marks a zero-price placeholder the gateway created for
+		// a model it served without any price: it prices nothing (lookups
+		// skip it) until the admin fills it in, which clears the flag.
+		field.Bool("unpriced").Default(false),
 	}
 }
 

@@ -44,6 +44,10 @@ func (RequestLog) Fields() []ent.Field {
 		// The bodies are kept only when body logging is on.
 		field.Text("request_body").Optional().Nillable(),
 		field.Text("response_body").Optional().Nillable(),
+		// A body longer than log_body_max_bytes is cut to it and flagged
+		// here, so a cut body is never mistaken for the whole one.
+		field.Bool("request_body_truncated").Default(false),
+		field.Bool("response_body_truncated").Default(false),
 	}
 }
 

@@ -37,6 +37,9 @@ func (StatsHourly) Fields() []ent.Field {
 		field.Int64("cache_write_tokens").Default(0),
 		field.Int64("reasoning_tokens").Default(0),
 		field.Float("cost").Default(0),
+		// unpriced_requests counts the requests no price covered: their
+		// cost is unknown, not zero, and is not in cost.
+		field.Int64("unpriced_requests").Default(0),
 		// latency_ms_total / requests is the mean latency.
 		field.Int64("latency_ms_total").Default(0),
 		// ttft_ms_total / ttft_count is the mean time to first token; only

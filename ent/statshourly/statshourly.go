@@ -37,6 +37,8 @@ const (
 	FieldReasoningTokens = "reasoning_tokens"
 	// FieldCost holds the string denoting the cost field in the database.
 	FieldCost = "cost"
+	// FieldUnpricedRequests holds the string denoting the unpriced_requests field in the database.
+	FieldUnpricedRequests = "unpriced_requests"
 	// FieldLatencyMsTotal holds the string denoting the latency_ms_total field in the database.
 	FieldLatencyMsTotal = "latency_ms_total"
 	// FieldTtftMsTotal holds the string denoting the ttft_ms_total field in the database.
@@ -63,6 +65,7 @@ var Columns = []string{
 	FieldCacheWriteTokens,
 	FieldReasoningTokens,
 	FieldCost,
+	FieldUnpricedRequests,
 	FieldLatencyMsTotal,
 	FieldTtftMsTotal,
 	FieldTtftCount,
@@ -109,6 +112,8 @@ var (
 	DefaultReasoningTokens int64
 	// DefaultCost holds the default value on creation for the "cost" field.
 	DefaultCost float64
+	// DefaultUnpricedRequests holds the default value on creation for the "unpriced_requests" field.
+	DefaultUnpricedRequests int64
 	// DefaultLatencyMsTotal holds the default value on creation for the "latency_ms_total" field.
 	DefaultLatencyMsTotal int64
 	// DefaultTtftMsTotal holds the default value on creation for the "ttft_ms_total" field.
@@ -188,6 +193,11 @@ func ByReasoningTokens(opts ...sql.OrderTermOption) OrderOption {
 // ByCost orders the results by the cost field.
 func ByCost(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCost, opts...).ToFunc()
+}
+
+// ByUnpricedRequests orders the results by the unpriced_requests field.
+func ByUnpricedRequests(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUnpricedRequests, opts...).ToFunc()
 }
 
 // ByLatencyMsTotal orders the results by the latency_ms_total field.

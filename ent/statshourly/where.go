@@ -119,6 +119,11 @@ func Cost(v float64) predicate.StatsHourly {
 	return predicate.StatsHourly(sql.FieldEQ(FieldCost, v))
 }
 
+// UnpricedRequests applies equality check predicate on the "unpriced_requests" field. It's identical to UnpricedRequestsEQ.
+func UnpricedRequests(v int64) predicate.StatsHourly {
+	return predicate.StatsHourly(sql.FieldEQ(FieldUnpricedRequests, v))
+}
+
 // LatencyMsTotal applies equality check predicate on the "latency_ms_total" field. It's identical to LatencyMsTotalEQ.
 func LatencyMsTotal(v int64) predicate.StatsHourly {
 	return predicate.StatsHourly(sql.FieldEQ(FieldLatencyMsTotal, v))
@@ -727,6 +732,46 @@ func CostLT(v float64) predicate.StatsHourly {
 // CostLTE applies the LTE predicate on the "cost" field.
 func CostLTE(v float64) predicate.StatsHourly {
 	return predicate.StatsHourly(sql.FieldLTE(FieldCost, v))
+}
+
+// UnpricedRequestsEQ applies the EQ predicate on the "unpriced_requests" field.
+func UnpricedRequestsEQ(v int64) predicate.StatsHourly {
+	return predicate.StatsHourly(sql.FieldEQ(FieldUnpricedRequests, v))
+}
+
+// UnpricedRequestsNEQ applies the NEQ predicate on the "unpriced_requests" field.
+func UnpricedRequestsNEQ(v int64) predicate.StatsHourly {
+	return predicate.StatsHourly(sql.FieldNEQ(FieldUnpricedRequests, v))
+}
+
+// UnpricedRequestsIn applies the In predicate on the "unpriced_requests" field.
+func UnpricedRequestsIn(vs ...int64) predicate.StatsHourly {
+	return predicate.StatsHourly(sql.FieldIn(FieldUnpricedRequests, vs...))
+}
+
+// UnpricedRequestsNotIn applies the NotIn predicate on the "unpriced_requests" field.
+func UnpricedRequestsNotIn(vs ...int64) predicate.StatsHourly {
+	return predicate.StatsHourly(sql.FieldNotIn(FieldUnpricedRequests, vs...))
+}
+
+// UnpricedRequestsGT applies the GT predicate on the "unpriced_requests" field.
+func UnpricedRequestsGT(v int64) predicate.StatsHourly {
+	return predicate.StatsHourly(sql.FieldGT(FieldUnpricedRequests, v))
+}
+
+// UnpricedRequestsGTE applies the GTE predicate on the "unpriced_requests" field.
+func UnpricedRequestsGTE(v int64) predicate.StatsHourly {
+	return predicate.StatsHourly(sql.FieldGTE(FieldUnpricedRequests, v))
+}
+
+// UnpricedRequestsLT applies the LT predicate on the "unpriced_requests" field.
+func UnpricedRequestsLT(v int64) predicate.StatsHourly {
+	return predicate.StatsHourly(sql.FieldLT(FieldUnpricedRequests, v))
+}
+
+// UnpricedRequestsLTE applies the LTE predicate on the "unpriced_requests" field.
+func UnpricedRequestsLTE(v int64) predicate.StatsHourly {
+	return predicate.StatsHourly(sql.FieldLTE(FieldUnpricedRequests, v))
 }
 
 // LatencyMsTotalEQ applies the EQ predicate on the "latency_ms_total" field.
