@@ -35,8 +35,18 @@ func (a *App) startUsage() {
 	fl.SetErrorHandler(func(err error) {
 		logger.Warn("writing usage counters to the store failed; they stay in memory for the next flush", zap.Error(err))
 	})
+	spend, counters := a.shared.spend, fl.Counters()
+	// After each flush the keys' spend is re-read, so instances sharing
+	// the store see each other's spend within about two flush intervals.
+	fl.SetAfterFlush(func(ctx context.Context, st *store.Store) {
+		if err := spend.Refresh(ctx, st, counters); err != nil {
+			logger.Warn("re-reading the keys' spend from the store; max_cost limits count this instance's requests until the next try", zap.Error(err))
+		}
+	})
 	fl.Start()
-	if err := a.shared.spend.Seed(context.Background(), a.store); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := spend.Refresh(ctx, a.store, counters); err != nil {
 		logger.Warn("reading the keys' past spend from the store; max_cost limits count from now", zap.Error(err))
 	}
 }

@@ -44,6 +44,9 @@ type Counters struct {
 	// inflightMu before any shard's mu; Observe takes only a shard's.
 	inflightMu sync.Mutex
 	inflight   map[bucketKey]*counts
+	// flushed is the cost written by successful Flushes, per API key
+	// (guarded by flushMu), for Spend.Refresh.
+	flushed map[string]float64
 }
 
 // shard is one mutex-guarded part of the counts, padded to its own cache

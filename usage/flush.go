@@ -40,7 +40,24 @@ func (c *Counters) Flush(ctx context.Context, st *store.Store) error {
 		s.mu.Unlock()
 		return err
 	}
+	for k, v := range drained {
+		if v.cost != 0 {
+			if c.flushed == nil {
+				c.flushed = map[string]float64{}
+			}
+			c.flushed[k.key] += v.cost
+		}
+	}
 	return nil
+}
+
+// withFlushed runs fn with the cost flushed so far per API key, holding
+// off flushes meanwhile, so what fn reads from the store holds exactly
+// that much of this instance's usage.
+func (c *Counters) withFlushed(fn func(flushed map[string]float64) error) error {
+	c.flushMu.Lock()
+	defer c.flushMu.Unlock()
+	return fn(c.flushed)
 }
 
 // drain swaps every shard's map for an empty one and returns the merged

@@ -27,7 +27,9 @@ type Flusher struct {
 	counters *Counters
 	store    atomic.Pointer[store.Store]
 	onError  atomic.Pointer[func(error)]
-	interval chan time.Duration
+	// afterFlush runs after every periodic flush (Spend.Refresh).
+	afterFlush atomic.Pointer[func(context.Context, *store.Store)]
+	interval   chan time.Duration
 
 	startOnce sync.Once
 	stopOnce  sync.Once
@@ -70,6 +72,16 @@ func (f *Flusher) SetErrorHandler(fn func(error)) {
 		return
 	}
 	f.onError.Store(&fn)
+}
+
+// SetAfterFlush sets a function run after every periodic flush, with
+// the store (nil: none). The app refreshes the keys' spend there.
+func (f *Flusher) SetAfterFlush(fn func(ctx context.Context, st *store.Store)) {
+	if fn == nil {
+		f.afterFlush.Store(nil)
+		return
+	}
+	f.afterFlush.Store(&fn)
 }
 
 // SetInterval changes the flush interval (DefaultInterval when d <= 0).
@@ -124,6 +136,9 @@ func (f *Flusher) loop() {
 			// roll back and be reported as a failure); it waits instead.
 			ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 			_ = f.flushOnce(ctx) // reported to the error handler
+			if fn, st := f.afterFlush.Load(), f.store.Load(); fn != nil && st != nil {
+				(*fn)(ctx, st)
+			}
 			cancel()
 		}
 	}
