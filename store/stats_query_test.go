@@ -20,7 +20,10 @@ func statsFixture(t *testing.T, s *store.Store) time.Time {
 			Requests: req, Successes: req - 1, Failures: 1, InputTokens: 10 * req, OutputTokens: 5 * req,
 			CacheReadTokens: 2 * req, CacheWriteTokens: req, ReasoningTokens: 3 * req, Cost: cost}
 	}
+	unpriced := d(2, "a", "m2", "k2", 0, 0) // a bucket of its own: one INSERT may not upsert a row twice
+	unpriced.Successes, unpriced.Failures, unpriced.UnpricedRequests = 0, 0, 3
 	err := s.AddStats(ctx, []store.StatsDelta{
+		unpriced,
 		d(0, "a", "m1", "k1", 2, 0.5),
 		d(0, "b", "m2", "k1", 3, 0.25),
 		d(1, "a", "m1", "k2", 4, 1),
@@ -43,7 +46,7 @@ func TestQueryStats(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := store.StatsTotals{Requests: 14, Successes: 10, Failures: 4, InputTokens: 140, OutputTokens: 70,
-				CacheReadTokens: 28, CacheWriteTokens: 14, ReasoningTokens: 42, Cost: 3.75}
+				CacheReadTokens: 28, CacheWriteTokens: 14, ReasoningTokens: 42, Cost: 3.75, UnpricedRequests: 3}
 			if len(rows) != 1 || rows[0].StatsTotals != want {
 				t.Fatalf("total = %+v, want one row %+v", rows, want)
 			}

@@ -175,8 +175,15 @@ func TestObserveCountsAndCost(t *testing.T) {
 	if got != want {
 		t.Fatalf("bucket = %+v\nwant     %+v", got, want)
 	}
-	if u, _ := find(snap, hour0, "c", "unpriced", "k"); u.Cost != 0 || u.Requests != 1 {
-		t.Fatalf("unpriced bucket = %+v, want 1 request at no cost", u)
+	if u, _ := find(snap, hour0, "c", "unpriced", "k"); u.Cost != 0 || u.Requests != 1 || u.UnpricedRequests != 1 {
+		t.Fatalf("unpriced bucket = %+v, want 1 unpriced request at no cost", u)
+	}
+	// No tokens, nothing to price: a failure is not unpriced.
+	empty := rec("c", "unpriced", "k", hour0)
+	empty.Usage = transform.Usage{}
+	c.Observe(empty)
+	if u, _ := find(c.Snapshot(), hour0, "c", "unpriced", "k"); u.Requests != 2 || u.UnpricedRequests != 1 {
+		t.Fatalf("unpriced bucket after a tokenless request = %+v", u)
 	}
 	c.SetCost(nil)
 	c.Observe(rec("c", "m", "k", hour0))
