@@ -220,6 +220,31 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
         assert.deepEqual(g.members.map(m => [m.channel, m.priority]), [[names.channel2, 1], [names.channel, 2]]);
       });
 
+      test('settings: with body recording on, the log detail shows the bodies', async () => {
+        await open('#/settings');
+        const form = page.locator('[data-testid=log-settings]');
+        const box = form.locator('input[name=log_bodies]');
+        await page.waitForFunction(() => document.querySelector('[data-testid=log-settings] input[name=log_bodies]'));
+        try {
+          if (!(await box.isChecked())) await box.check();
+          await form.locator('button[type=submit]').click();
+          await form.locator('.success', { hasText: msg['st.saved'] }).waitFor();
+          assert.equal((await admin('GET', 'settings')).log_bodies, 'on');
+          await shot('settings-logs');
+          const row = await relayAndLog(secret, names.group, names.key);
+          await open('#/logs');
+          await page.locator(`.log-row[data-key="${names.key}"] button`).first().click();
+          const dlg = page.locator('dialog.modal');
+          await dlg.locator('details[data-body=request] pre', { hasText: 'Hello from the browser tests' }).waitFor();
+          await dlg.locator('details[data-body=response] pre').waitFor();
+          assert.ok(row.request_body === undefined, 'the list leaves the bodies out');
+          await shot('log-bodies');
+          await dlg.locator('.actions .btn').click();
+        } finally {
+          await admin('PUT', 'settings', { log_bodies: 'off' });
+        }
+      });
+
       test('the pages only talked to their own origin, without script errors', () => {
         assert.deepEqual(foreign, []);
         assert.deepEqual(consoleErrors.filter(e => !/status of 40[01]/.test(e)), []);

@@ -100,7 +100,7 @@ export const en = {
   'gr.dragHint': 'Drag members (or use ↑ ↓) to set the order; it is the fallback order.', 'gr.drag': 'Drag to reorder',
   'gr.healthy': 'Healthy now', 'gr.unhealthy': 'Not healthy now',
   'st.gateway': 'Request logs', 'st.logBodies': 'Record request and response bodies', 'st.logBodiesHint': 'Bodies can hold private data; they are kept as long as the logs.',
-  'st.maxBytes': 'Largest body kept (bytes)', 'st.maxBytesHint': 'Longer bodies are cut. Empty: the server’s default.', 'st.saved': 'Saved.',
+  'st.maxBytes': 'Largest body kept', 'st.maxBytesHint': 'A byte count or a size such as 64KB; longer bodies are cut. Empty: the default (64 KB).', 'st.saved': 'Saved.',
   'st.caddyfile': 'Set in the Caddyfile', 'st.caddyfileHint': 'Statistics flush interval, price and model sync intervals and log retention are options of the octopus block in the Caddyfile (stats_flush_interval, price_sync, model_sync_interval, log_retention); change them there and reload.',
 };
 
@@ -203,6 +203,6 @@ export const zhCN = {
   'gr.dragHint': '拖动成员（或用 ↑ ↓）调整顺序，即回退顺序。', 'gr.drag': '拖动排序',
   'gr.healthy': '当前健康', 'gr.unhealthy': '当前不健康',
   'st.gateway': '请求日志', 'st.logBodies': '记录请求体和响应体', 'st.logBodiesHint': '请求体可能包含隐私数据，保留时间与日志相同。',
-  'st.maxBytes': '最大保留字节数', 'st.maxBytesHint': '超出部分将被截断。留空为服务器默认值。', 'st.saved': '已保存。',
+  'st.maxBytes': '最大保留大小', 'st.maxBytesHint': '字节数或如 64KB 的大小，超出部分将被截断。留空为默认值（64 KB）。', 'st.saved': '已保存。',
   'st.caddyfile': '在 Caddyfile 中设置', 'st.caddyfileHint': '统计写入间隔、价格与模型同步间隔和日志保留期是 Caddyfile 中 octopus 块的选项（stats_flush_interval、price_sync、model_sync_interval、log_retention），请在那里修改并重新加载。',
 };

@@ -49,7 +49,7 @@ export function settingsPage(main) {
 // a save fails.
 function logsForm() {
   const bodies = toggle(t('st.logBodies'), false, { name: 'log_bodies' });
-  const maxBytes = h('input', { type: 'number', min: 0, step: 1, inputmode: 'numeric', class: 'short', name: 'log_body_max_bytes' });
+  const maxBytes = h('input', { class: 'short', name: 'log_body_max_bytes', placeholder: '65536, 64KB', autocomplete: 'off', spellcheck: 'false' });
   const done = h('p', { class: 'success', role: 'status' });
   const save = h('button', { type: 'submit', class: 'btn primary', text: t('save') });
   const form = h('form', { class: 'card form', novalidate: true, dataset: { testid: 'log-settings' } },
@@ -57,20 +57,21 @@ function logsForm() {
     h('div', { class: 'field', dataset: { field: 'log_bodies' } }, bodies, h('p', { class: 'hint', text: t('st.logBodiesHint') }), h('p', { class: 'field-error', role: 'alert', hidden: true })),
     field(t('st.maxBytes'), maxBytes, { name: 'log_body_max_bytes', hint: t('st.maxBytesHint') }),
     done, h('div', { class: 'actions' }, save));
+  let storedMax = ''; // delete log_body_max_bytes only when there is one
   api('GET', 'settings').then(s => {
     bodies.input.checked = s.log_bodies === 'on';
-    maxBytes.value = s.log_body_max_bytes || '';
+    maxBytes.value = storedMax = s.log_body_max_bytes || '';
   }).catch(err => showError(form, err));
   form.addEventListener('submit', e => {
     e.preventDefault();
     clearErrors(form);
     done.textContent = '';
     const v = maxBytes.value.trim();
-    if (v && !/^\d+$/.test(v)) { showError(form, { field: 'log_body_max_bytes', message: t('st.maxBytesHint') }); return; }
     busy(save, async () => {
       try {
         await api('PUT', 'settings', { log_bodies: bodies.input.checked ? 'on' : 'off', ...(v ? { log_body_max_bytes: v } : {}) });
-        if (!v) await api('DELETE', 'settings/log_body_max_bytes').catch(err => { if (err.status !== 404) throw err; });
+        if (!v && storedMax) await api('DELETE', 'settings/log_body_max_bytes').catch(err => { if (err.status !== 404) throw err; });
+        storedMax = v;
         done.textContent = t('st.saved');
       } catch (err) { showError(form, err); }
     });
