@@ -167,3 +167,27 @@ func BenchmarkAccounting(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAccountingObservers is the accounting work alone: one
+// finished request (two attempts, usage, priced) through the observers
+// the handler wires. It is what accounting=on adds to the request path,
+// measured without the rest of the path's noise.
+func BenchmarkAccountingObservers(b *testing.B) {
+	e := benchEngine(b, &benchTransport{}, true)
+	start := time.Now()
+	rec := &relay.Record{
+		Start: start, Duration: 900 * time.Millisecond, TTFT: 300 * time.Millisecond,
+		Key: "bench", Group: "smart", Channel: "bench-up", Model: "gpt-up",
+		Inbound: "openai_chat", Outbound: "openai_chat", Stream: true, Status: 200,
+		Attempts: []relay.Attempt{
+			{Channel: "bench-up", Model: "gpt-up", Status: 429, Error: "rate limited", Duration: 100 * time.Millisecond},
+			{Channel: "bench-up", Model: "gpt-up", Status: 200, Duration: 800 * time.Millisecond},
+		},
+		UsageKnown: true,
+	}
+	rec.Usage.InputTokens, rec.Usage.OutputTokens, rec.Usage.CacheReadTokens = 900, 20, 100
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Observer.Observe(rec)
+	}
+}
