@@ -77,7 +77,8 @@ function period(id, label, s) {
       stat('db.input', fmt.number(s.input_tokens)),
       stat('db.output', fmt.number(s.output_tokens)),
       stat('db.cached', fmt.number(s.cache_read_tokens)),
-      stat('db.reasoning', fmt.number(s.reasoning_tokens))));
+      stat('db.reasoning', fmt.number(s.reasoning_tokens))),
+    s.unpriced_requests ? h('p', { class: 'hint warn', text: t('db.unpriced', { n: fmt.number(s.unpriced_requests) }) }) : null);
 }
 
 // heatGrid folds hourly points into local day × hour-of-day cells.

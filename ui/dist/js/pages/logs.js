@@ -155,14 +155,15 @@ async function detail(r) {
         h('td', {}, badge(String(a.status), statusKind(a.status))), h('td', { class: 'num', text: fmt.ms(a.duration_ms || 0) }),
         h('td', { class: 'bad-text', text: a.error || '' }))))))
       : h('p', { class: 'muted', text: t('lg.noAttempts') }),
-    body(t('lg.reqBody'), full.request_body, 'request'),
-    body(t('lg.respBody'), full.response_body, 'response'),
+    body(t('lg.reqBody'), full.request_body, 'request', full.request_body_truncated),
+    body(t('lg.respBody'), full.response_body, 'response', full.response_body_truncated),
     full.request_body == null && full.response_body == null ? h('p', { class: 'hint', text: t('lg.noBodies') }) : null);
 }
 
-function body(title, text, id) {
+function body(title, text, id, cut) {
   if (text == null || text === '') return null;
   let shown = typeof text === 'string' ? text : JSON.stringify(text, null, 2);
   try { shown = JSON.stringify(JSON.parse(shown), null, 2); } catch { /* not JSON (a stream): as is */ }
-  return h('details', { class: 'body', open: true, dataset: { body: id } }, h('summary', { text: title }), h('pre', { text: shown }));
+  return h('details', { class: 'body', open: true, dataset: { body: id } }, h('summary', { text: title }),
+    cut ? h('p', { class: 'hint warn', text: t('lg.truncated') }) : null, h('pre', { text: shown }));
 }

@@ -62,13 +62,15 @@ export async function pricesPage(main) {
 function priceRow(p, reload, chans) {
   const stored = p.source === 'channel' || p.source === 'default';
   const out = h('span', { class: 'test-result bad', role: 'alert' });
-  return h('tr', { dataset: { model: p.model, channel: p.channel || '', source: p.source } },
-    h('td', { text: p.model }),
+  // An unpriced placeholder (added by the gateway for a model it served
+  // without any price) prices nothing until filled in.
+  return h('tr', { class: p.unpriced ? 'unpriced-row' : null, dataset: { model: p.model, channel: p.channel || '', source: p.source } },
+    h('td', {}, p.model, p.unpriced ? [' ', badge(t('pr.noPrice'), 'warn')] : null),
     h('td', { text: p.channel || (p.source === 'default' ? t('pr.allChannels') : '—') }),
     h('td', {}, badge(p.source === 'models.dev' ? 'models.dev' : t('pr.src.' + p.source), srcKind[p.source] ?? ''), p.provider ? h('span', { class: 'muted small', text: ' ' + p.provider }) : null),
     kinds.map(k => h('td', { class: 'num', text: p[k] == null ? '—' : fmt.money(p[k]) })),
     h('td', { class: 'row-actions' },
-      h('button', { type: 'button', class: 'btn small', text: stored ? t('edit') : t('pr.override'),
+      h('button', { type: 'button', class: 'btn small', text: p.unpriced ? t('pr.setPrice') : stored ? t('edit') : t('pr.override'),
         onclick: () => editPrice(stored ? p : { ...p, channel: '', id: undefined, source: 'default' }, reload, chans) }),
       stored ? h('button', { type: 'button', class: 'btn small danger', text: t('delete'), onclick: async e => {
         const ok = await modal(t('pr.deleteQ', { model: p.model }), h('p', { text: t('pr.deleteText') }), done => [
