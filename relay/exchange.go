@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -50,6 +49,23 @@ type exchange struct {
 	// toolNames maps function names an upstream saw back to the client's
 	// (Gemini renames names outside its charset); nil when none changed.
 	toolNames map[string]string
+	// src is the upstream stream body as the probe reader reads it.
+	src readHook
+}
+
+// readHook calls before ahead of every read from r. A translated stream
+// flushes its client there: once per upstream read, not once per event,
+// and never later than the moment it would wait for the upstream.
+type readHook struct {
+	r      io.Reader
+	before func()
+}
+
+func (h *readHook) Read(p []byte) (int, error) {
+	if h.before != nil {
+		h.before()
+	}
+	return h.r.Read(p)
 }
 
 // outcome of one attempt.
@@ -253,6 +269,11 @@ func asError(err error, status int) *transform.Error {
 	return transform.Errorf(status, "%v", err)
 }
 
+var (
+	hdrJSON        = []string{"application/json"}
+	hdrEventStream = []string{"text/event-stream"}
+)
+
 // forwardedHeaders are client headers a same-format call passes upstream.
 var forwardedHeaders = []string{"anthropic-version", "anthropic-beta", "openai-beta"}
 
@@ -331,13 +352,15 @@ func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) ou
 		return x.upstreamError(it, t, resp)
 	}
 
-	br := bufio.NewReaderSize(resp.Body, 32<<10)
 	if upstreamStream {
 		// Wait for the first bytes before committing, so a dead or
 		// garbage stream can still fail over.
+		x.src = readHook{r: resp.Body}
+		br := getProbeReader(&x.src)
 		ok := streamStarts(br, x.ep.streamArray && x.passthrough(ch))
 		timer.Stop()
 		if !ok {
+			putProbeReader(br)
 			resp.Body.Close()
 			if x.r.Context().Err() != nil {
 				return outcome{done: true}
@@ -351,6 +374,7 @@ func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) ou
 		}
 		it.Report(t, routing.Success, 0)
 		x.rec.Status = 200
+		// Both take over br and return it to its pool.
 		if x.passthrough(ch) {
 			x.copyStream(ch, resp, br, cancel)
 		} else {
@@ -359,7 +383,7 @@ func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) ou
 		return outcome{done: true}
 	}
 
-	data, rerr := readLimited(br, maxUpstreamBody)
+	data, rerr := readBody(resp, maxUpstreamBody)
 	timer.Stop()
 	resp.Body.Close()
 	if rerr != nil {
@@ -431,9 +455,23 @@ func unwrapURLError(err error) error {
 	return err
 }
 
+// readBody reads a whole upstream answer, sized by its Content-Length when
+// it has one, so the buffer is allocated once instead of grown.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	var b bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		b.Grow(int(n) + bytes.MinRead) // room for the final read that sees EOF
+	}
+	return readInto(&b, resp.Body, limit)
+}
+
 // readLimited reads r to the end, failing past limit bytes.
 func readLimited(r io.Reader, limit int64) ([]byte, error) {
 	var b bytes.Buffer
+	return readInto(&b, r, limit)
+}
+
+func readInto(b *bytes.Buffer, r io.Reader, limit int64) ([]byte, error) {
 	n, err := b.ReadFrom(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
@@ -450,11 +488,12 @@ func (x *exchange) logger() *zap.Logger { return x.e.Logger }
 // client headers a same-format call forwards, the channel's own headers,
 // and the channel's authentication.
 func (x *exchange) setHeaders(h http.Header, ch *routing.Channel, key string, stream bool) {
-	h.Set("Content-Type", "application/json")
+	// Shared, never modified value slices: no allocation per request.
+	h["Content-Type"] = hdrJSON
 	if stream {
-		h.Set("Accept", "text/event-stream")
+		h["Accept"] = hdrEventStream
 	} else {
-		h.Set("Accept", "application/json")
+		h["Accept"] = hdrJSON
 	}
 	if x.passthrough(ch) {
 		for _, name := range forwardedHeaders {

@@ -202,11 +202,6 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// flush pushes buffered bytes to the client.
-func flush(w http.ResponseWriter) {
-	_ = http.NewResponseController(w).Flush()
-}
-
 // discard drains and closes an upstream body so its connection is reused.
 func discard(rc io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(rc, 64<<10))

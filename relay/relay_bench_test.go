@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
+	"github.com/octopuscaddy/octopus/bench/mock"
 	"github.com/octopuscaddy/octopus/routing"
 )
 
@@ -107,4 +110,68 @@ func BenchmarkResolveAndPick(b *testing.B) {
 		}
 		it.Report(t, routing.Success, 0)
 	}
+}
+
+// mockBody renders the load benchmark's mock answer for path, so these
+// benchmarks see the same upstream bytes octobench does.
+func mockBody(b *testing.B, path string, stream bool) ([]byte, string) {
+	body := `{"model":"bench-model","messages":[{"role":"user","content":"Say hello."}],"max_tokens":64`
+	if stream {
+		body += `,"stream":true`
+	}
+	w := httptest.NewRecorder()
+	mock.New(mock.Config{Chunks: 20}).ServeHTTP(w, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body+"}")))
+	if w.Code != 200 {
+		b.Fatalf("mock: %d", w.Code)
+	}
+	return w.Body.Bytes(), w.Header().Get("Content-Type")
+}
+
+// newXlateEngine is newTestEngine with an Anthropic channel behind the
+// group "smart": OpenAI Chat in, Anthropic out.
+func newXlateEngine(t testing.TB, rt http.RoundTripper) *Engine {
+	t.Helper()
+	cfg := routing.Config{
+		Channels: []routing.ChannelConfig{{Name: "ant", Type: "anthropic", BaseURL: "http://upstream.invalid/v1", Keys: []string{"sk-up-1"}, Models: []string{"claude-up"}}},
+		Groups:   []routing.GroupConfig{{Name: "smart", Members: []routing.MemberConfig{{Channel: "ant", Model: "claude-up"}}}},
+		Keys:     []routing.APIKeyConfig{{Name: "bench", Secret: "sk-client-bench-123"}},
+	}
+	snap, err := routing.Compile(cfg, routing.NewRuntime())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _ := snap.Channel("ant")
+	ch.Client = &http.Client{Transport: rt}
+	return &Engine{Snapshot: func() *routing.Snapshot { return snap }, Logger: zap.NewNop()}
+}
+
+// octobenchRequest is the request octobench sends.
+func octobenchRequest(stream bool) string {
+	b := `{"model":"smart","messages":[{"role":"user","content":"Say hello."}],"max_tokens":64`
+	if stream {
+		b += `,"stream":true,"stream_options":{"include_usage":true}`
+	}
+	return b + "}"
+}
+
+// BenchmarkOctobench* are the four gateway rows of octobench, minus the
+// network: the mock's own answers come from memory.
+func BenchmarkOctobenchPassJSON(b *testing.B) {
+	body, ct := mockBody(b, "/v1/chat/completions", false)
+	benchServe(b, newTestEngine(b, &cannedTransport{body: body, contentType: ct}), octobenchRequest(false))
+}
+
+func BenchmarkOctobenchPassStream(b *testing.B) {
+	body, ct := mockBody(b, "/v1/chat/completions", true)
+	benchServe(b, newTestEngine(b, &cannedTransport{body: body, contentType: ct}), octobenchRequest(true))
+}
+
+func BenchmarkOctobenchXlateJSON(b *testing.B) {
+	body, ct := mockBody(b, "/v1/messages", false)
+	benchServe(b, newXlateEngine(b, &cannedTransport{body: body, contentType: ct}), octobenchRequest(false))
+}
+
+func BenchmarkOctobenchXlateStream(b *testing.B) {
+	body, ct := mockBody(b, "/v1/messages", true)
+	benchServe(b, newXlateEngine(b, &cannedTransport{body: body, contentType: ct}), octobenchRequest(true))
 }

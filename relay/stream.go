@@ -2,6 +2,7 @@ package relay
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -15,8 +16,10 @@ import (
 	"github.com/octopuscaddy/octopus/transform"
 )
 
-// copyBufPool holds the buffers passthrough streams copy through.
-var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+// copyBufPool holds the buffers passthrough streams copy through. An open
+// stream holds one while it waits for the upstream, so it is small: SSE
+// events are a few hundred bytes, and the transport buffers beneath it.
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 8<<10); return &b }}
 
 // idleTimer cancels the upstream call when a stream stays silent too long.
 type idleTimer struct {
@@ -47,6 +50,7 @@ func setStreamHeaders(h http.Header, contentType string) {
 
 // copyStream copies an upstream stream of the client's own format, byte for
 // byte, flushing after every read so events reach the client as they come.
+// It returns br, the probe reader, to its pool once its bytes are out.
 func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufio.Reader, cancel context.CancelFunc) {
 	defer resp.Body.Close()
 	ct := resp.Header.Get("Content-Type")
@@ -55,27 +59,34 @@ func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufi
 	}
 	setStreamHeaders(x.w.Header(), ct)
 	x.w.WriteHeader(http.StatusOK)
-	bp := copyBufPool.Get().(*[]byte)
-	defer copyBufPool.Put(bp)
-	buf := *bp
 	idle := newIdleTimer(ch.IdleTimeout, cancel)
 	defer idle.stop()
 	tap := transform.NewUsageTap(ch.Format)
 	defer func() { x.rec.Usage, x.rec.UsageKnown = tap.Usage() }()
-	first := true
+	rc := http.NewResponseController(x.w)
+	// What the probe read ahead goes first; then the body is read
+	// directly, so an open stream holds no probe buffer.
+	pending, _ := br.Peek(br.Buffered())
+	x.rec.TTFT = x.e.now().Sub(x.start)
+	_, _ = tap.Write(pending)
+	_, werr := x.w.Write(pending)
+	putProbeReader(br)
+	if werr != nil {
+		return // client gone; the deferred cancel stops upstream
+	}
+	_ = rc.Flush()
+	bp := copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bp)
+	buf := *bp
 	for {
-		n, err := br.Read(buf)
+		n, err := resp.Body.Read(buf)
 		if n > 0 {
 			idle.reset()
 			_, _ = tap.Write(buf[:n])
-			if first {
-				x.rec.TTFT = x.e.now().Sub(x.start)
-				first = false
-			}
 			if _, werr := x.w.Write(buf[:n]); werr != nil {
 				return // client gone; the deferred cancel stops upstream
 			}
-			flush(x.w)
+			_ = rc.Flush()
 		}
 		if err != nil {
 			if err != io.EOF && x.r.Context().Err() == nil {
@@ -85,7 +96,7 @@ func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufi
 				}
 				x.rec.Error = msg
 				_, _ = x.w.Write(streamErrorTail(x.ep.format, msg))
-				flush(x.w)
+				_ = rc.Flush()
 			}
 			return
 		}
@@ -108,8 +119,15 @@ func streamErrorTail(f transform.Format, msg string) []byte {
 	return nil
 }
 
+// outPool holds the buffers translated streams encode into between
+// flushes.
+var outPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // translateStream converts an upstream stream into the client's format
-// event by event.
+// event by event. Events are encoded into a buffer that goes to the client
+// in one write and one flush whenever the relay is about to read from the
+// upstream again: everything one upstream read brought leaves together,
+// and nothing waits on the upstream unsent.
 func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br *bufio.Reader, cancel context.CancelFunc) {
 	defer resp.Body.Close()
 	ct := "text/event-stream"
@@ -118,13 +136,39 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 	}
 	setStreamHeaders(x.w.Header(), ct)
 	x.w.WriteHeader(http.StatusOK)
+	defer putProbeReader(br)
+	out := outPool.Get().(*bytes.Buffer)
+	out.Reset()
+	defer func() {
+		if out.Cap() <= 64<<10 {
+			outPool.Put(out)
+		}
+	}()
 	dec := transform.Get(ch.Format).NewStreamDecoder()
-	enc := transform.Get(x.ep.format).NewStreamEncoder(x.w, x.creq)
+	enc := transform.Get(x.ep.format).NewStreamEncoder(out, x.creq)
 	rd := sse.NewReader(br)
 	idle := newIdleTimer(ch.IdleTimeout, cancel)
 	defer idle.stop()
 	evs := make([]transform.Event, 0, 8)
 	first := true
+	rc := http.NewResponseController(x.w)
+	gone := false // a write to the client failed
+	send := func() {
+		if out.Len() == 0 || gone {
+			return
+		}
+		_, err := x.w.Write(out.Bytes())
+		out.Reset()
+		if err == nil {
+			err = rc.Flush()
+		}
+		if err != nil {
+			gone = true
+			cancel() // the client left: stop reading the upstream
+		}
+	}
+	x.src.before = send
+	defer func() { x.src.before = nil }()
 	emit := func() bool {
 		transform.RestoreEventToolNames(x.toolNames, evs)
 		for i := range evs {
@@ -139,17 +183,17 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 				return false
 			}
 		}
-		if len(evs) > 0 {
-			if first {
-				x.rec.TTFT = x.e.now().Sub(x.start)
-				first = false
-			}
-			flush(x.w)
+		if len(evs) > 0 && first {
+			x.rec.TTFT = x.e.now().Sub(x.start)
+			first = false
 		}
 		return true
 	}
 	for {
 		name, data, err := rd.Next()
+		if gone {
+			return
+		}
 		if err != nil {
 			if err != io.EOF && x.r.Context().Err() == nil {
 				msg := "upstream stream broke: " + err.Error()
@@ -166,7 +210,7 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 		var derr error
 		evs, done, derr = dec.Feed(evs[:0], name, data)
 		if !emit() {
-			return // client gone
+			return
 		}
 		if derr != nil {
 			evs = append(evs[:0], transform.Event{Type: transform.EventError, Error: asError(derr, 502)})
@@ -180,7 +224,7 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 	evs = dec.Close(evs[:0])
 	emit()
 	_ = enc.Close()
-	flush(x.w)
+	send()
 }
 
 // writePassthrough sends a same-format non-streaming answer as it came.

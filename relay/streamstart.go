@@ -1,11 +1,32 @@
 package relay
 
-import "bufio"
+import (
+	"bufio"
+	"io"
+	"sync"
+)
 
 // maxStreamProbe bounds how far into an upstream stream streamStarts looks
 // (it must stay below the reader's buffer size, which Peek cannot exceed).
 // The lines before the first data line are short.
 const maxStreamProbe = 16 << 10
+
+// probePool recycles the readers streams are probed through; one per
+// request was the largest allocation on the stream path.
+var probePool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, maxStreamProbe) }}
+
+func getProbeReader(r io.Reader) *bufio.Reader {
+	br := probePool.Get().(*bufio.Reader)
+	br.Reset(r)
+	return br
+}
+
+// putProbeReader returns br to the pool; slices from it must not be used
+// afterwards.
+func putProbeReader(br *bufio.Reader) {
+	br.Reset(nil)
+	probePool.Put(br)
+}
 
 // streamStarts waits for the beginning of an upstream stream, without
 // consuming it, and reports whether it is worth committing to: a JSON

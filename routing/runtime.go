@@ -72,7 +72,11 @@ func newTransport() *http.Transport {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
-		ReadBufferSize:        32 << 10,
-		WriteBufferSize:       32 << 10,
+		// Every open stream holds one upstream connection and both its
+		// buffers, so they stay at net/http's (and reverse_proxy's) 4 KiB:
+		// large request bodies bypass the write buffer, and SSE events are
+		// smaller than that.
+		ReadBufferSize:  4 << 10,
+		WriteBufferSize: 4 << 10,
 	}
 }

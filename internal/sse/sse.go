@@ -27,10 +27,20 @@ type Reader struct {
 	line  []byte
 }
 
-// NewReader returns a Reader over r with a 64 KiB buffer.
+// NewReader returns a Reader over r. A *bufio.Reader is read as it is, of
+// any size (longer lines are joined in a buffer of their own), so what a
+// caller already buffered is kept and no second buffer is allocated per
+// stream; any other reader gets a 4 KiB one.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 64<<10)}
+	if br, ok := r.(*bufio.Reader); ok {
+		return &Reader{br: br}
+	}
+	return &Reader{br: bufio.NewReaderSize(r, 4<<10)}
 }
+
+// Buffered reports how many bytes can be read without waiting for the
+// underlying reader; the relay flushes its client when it is zero.
+func (r *Reader) Buffered() int { return r.br.Buffered() }
 
 // Reset makes the reader read from r, keeping its buffers.
 func (r *Reader) Reset(rd io.Reader) {

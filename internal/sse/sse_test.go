@@ -1,6 +1,7 @@
 package sse
 
 import (
+	"bufio"
 	"io"
 	"strings"
 	"testing"
@@ -65,5 +66,25 @@ func BenchmarkReader(b *testing.B) {
 				break
 			}
 		}
+	}
+}
+
+// A caller's *bufio.Reader is used as it is: bytes it already buffered are
+// not lost, and lines longer than its buffer still come out whole.
+func TestReaderOverCallersBufio(t *testing.T) {
+	long := strings.Repeat("y", 5000)
+	br := bufio.NewReaderSize(strings.NewReader("data: a\n\ndata: "+long+"\n\n"), 16)
+	if _, err := br.Peek(4); err != nil { // the caller probed ahead
+		t.Fatal(err)
+	}
+	r := NewReader(br)
+	for _, want := range []string{"a", long} {
+		_, data, err := r.Next()
+		if err != nil || string(data) != want {
+			t.Fatalf("got %q, %v; want %q", trunc(data), err, trunc([]byte(want)))
+		}
+	}
+	if r.Buffered() != 0 {
+		t.Fatalf("Buffered %d at the end", r.Buffered())
 	}
 }

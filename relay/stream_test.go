@@ -1,0 +1,95 @@
+package relay
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// flushWriter records what was flushed and signals each flush.
+type flushWriter struct {
+	*httptest.ResponseRecorder
+	mu      sync.Mutex
+	flushed bytes.Buffer
+	signal  chan struct{}
+}
+
+func (w *flushWriter) Flush() {
+	w.mu.Lock()
+	w.flushed.Reset()
+	w.flushed.Write(w.Body.Bytes())
+	w.mu.Unlock()
+	select {
+	case w.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (w *flushWriter) flushedString() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.flushed.String()
+}
+
+// A translated stream may coalesce events into one flush, but must flush
+// what it has before it waits for more from the upstream: the upstream
+// below holds its second half back until the client saw the first delta.
+func TestTranslatedStreamFlushesBeforeWaiting(t *testing.T) {
+	pr, pw := io.Pipe()
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: pr, ContentLength: -1, Request: r}, nil
+	})
+	e := newXlateEngine(t, rt)
+	w := &flushWriter{ResponseRecorder: httptest.NewRecorder(), signal: make(chan struct{}, 1)}
+	sawFirst := make(chan bool, 1)
+	go func() {
+		_, _ = io.WriteString(pw, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude-up\",\"usage\":{\"input_tokens\":3,\"output_tokens\":0}}}\n\n"+
+			"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"+
+			"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"first\"}}\n\n")
+		// Not a timing assertion: the bound only keeps a broken relay
+		// from hanging the test.
+		deadline := time.After(10 * time.Second)
+		ok := false
+	wait:
+		for {
+			select {
+			case <-w.signal:
+				if strings.Contains(w.flushedString(), "first") {
+					ok = true
+					break wait
+				}
+			case <-deadline:
+				break wait
+			}
+		}
+		sawFirst <- ok
+		_, _ = io.WriteString(pw, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" second\"}}\n\n"+
+			"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"+
+			"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n"+
+			"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
+		pw.Close()
+	}()
+	req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(octobenchRequest(true)))
+	req.Header.Set("Authorization", "Bearer sk-client-bench-123")
+	if !e.ServeHTTP(w, req) || w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	if !<-sawFirst {
+		t.Fatal("the first delta was not flushed while the relay waited for the upstream")
+	}
+	body := w.Body.String()
+	for _, want := range []string{`"content":"first"`, `"content":" second"`, `"finish_reason":"stop"`, "data: [DONE]"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("stream lacks %s:\n%s", want, body)
+		}
+	}
+	if w.flushedString() != body {
+		t.Fatal("the end of the stream was not flushed")
+	}
+}
