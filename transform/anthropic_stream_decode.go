@@ -2,6 +2,8 @@ package transform
 
 import (
 	"net/http"
+	"strings"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -53,11 +55,14 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 	if !gjson.ValidBytes(data) {
 		return dst, false, &Error{Status: http.StatusBadGateway, Kind: KindServer, Message: "upstream sent a stream event that is not valid JSON"}
 	}
-	// One pass over the event's members; Get would rescan per key.
+	// One pass over the event's members; Get would rescan per key. The
+	// event is parsed in place, not copied: delta text and tool input,
+	// the bulk of a stream, go out aliasing data (StreamDecoder allows
+	// it); strings that outlive the event are cloned where they are kept.
 	var typ string
 	var index int64
 	var message, block, delta, usage, errObj gjson.Result
-	gjson.ParseBytes(data).ForEach(func(k, v gjson.Result) bool {
+	gjson.Parse(unsafe.String(unsafe.SliceData(data), len(data))).ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "type":
 			typ = v.Str
@@ -81,7 +86,7 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 	}
 	switch typ {
 	case "message_start":
-		dst = d.start(dst, message.Get("id").Str, message.Get("model").Str)
+		dst = d.start(dst, strings.Clone(message.Get("id").Str), strings.Clone(message.Get("model").Str))
 		if u := message.Get("usage"); u.IsObject() {
 			d.usage.merge(u)
 			dst = d.appendUsage(dst)
@@ -98,10 +103,10 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 		dst = d.start(dst, "", "")
 		d.sawDelta = true
 		if r := delta.Get("stop_reason"); r.Type == gjson.String {
-			d.stop = r.Str
+			d.stop = strings.Clone(r.Str)
 		}
 		if s := delta.Get("stop_sequence"); s.Type == gjson.String {
-			d.stopSeq = s.Str
+			d.stopSeq = strings.Clone(s.Str)
 		}
 		if u := usage; u.IsObject() {
 			d.usage.merge(u)
@@ -115,11 +120,11 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 		dst = d.start(dst, "", "")
 		e := errObj
 		status := anErrorStatus(e.Get("type").Str)
-		msg := e.Get("message").Str
+		msg := strings.Clone(e.Get("message").Str)
 		if msg == "" {
 			msg = "upstream stream error"
 		}
-		dst = append(dst, Event{Type: EventError, Error: &Error{Status: status, Kind: KindForStatus(status), Message: msg, Code: e.Get("type").Str}})
+		dst = append(dst, Event{Type: EventError, Error: &Error{Status: status, Kind: KindForStatus(status), Message: msg, Code: strings.Clone(e.Get("type").Str)}})
 		dst = d.finish(dst, StopError)
 		return dst, true, nil
 	}
@@ -191,18 +196,18 @@ func (d *anStreamDecoder) blockStart(dst []Event, index int64, cb gjson.Result) 
 			dst = append(dst, Event{Type: EventThinking, Text: t})
 		}
 		if s := cb.Get("signature").Str; s != "" {
-			dst = append(dst, Event{Type: EventSignature, Signature: s, SignatureFamily: Anthropic.Family()})
+			dst = append(dst, Event{Type: EventSignature, Signature: strings.Clone(s), SignatureFamily: Anthropic.Family()})
 		}
 	case "redacted_thinking":
 		// Complete in its start event; there are no deltas.
 		if data := cb.Get("data").Str; data != "" {
-			dst = append(dst, Event{Type: EventSignature, Signature: data, SignatureFamily: Anthropic.Family(), Redacted: true})
+			dst = append(dst, Event{Type: EventSignature, Signature: strings.Clone(data), SignatureFamily: Anthropic.Family(), Redacted: true})
 		}
 	case "tool_use":
 		blk.kind, blk.tool = anBlockTool, d.tools
 		d.tools++
 		dst = append(dst, Event{Type: EventToolCallStart, ToolIndex: blk.tool,
-			ToolCallID: anRestoreToolID(cb.Get("id").Str), ToolName: cb.Get("name").Str})
+			ToolCallID: strings.Clone(anRestoreToolID(cb.Get("id").Str)), ToolName: strings.Clone(cb.Get("name").Str)})
 		// The API streams the input in deltas and starts with {}; an
 		// input given whole in the start event is passed on as one
 		// fragment.
@@ -231,7 +236,7 @@ func (d *anStreamDecoder) blockDelta(dst []Event, index int64, delta gjson.Resul
 		}
 	case "signature_delta":
 		if s := delta.Get("signature").Str; s != "" {
-			dst = append(dst, Event{Type: EventSignature, Signature: s, SignatureFamily: Anthropic.Family()})
+			dst = append(dst, Event{Type: EventSignature, Signature: strings.Clone(s), SignatureFamily: Anthropic.Family()})
 		}
 	case "input_json_delta":
 		if t := delta.Get("partial_json").Str; t != "" && blk.kind == anBlockTool {

@@ -41,7 +41,7 @@ func NewUsageTap(f Format) *UsageTap { return &UsageTap{f: f} }
 func (t *UsageTap) Usage() (Usage, bool) { return t.u, t.known }
 
 // Body reads a complete non-streaming answer.
-func (t *UsageTap) Body(body []byte) { t.object(gjson.ParseBytes(body)) }
+func (t *UsageTap) Body(body []byte) { t.object(body) }
 
 // Write reads stream bytes; it never fails, so it can sit in an
 // io.MultiWriter beside the client.
@@ -88,10 +88,27 @@ func (t *UsageTap) streamLine(line []byte) {
 	if !ok {
 		return
 	}
-	if !bytes.Contains(data, []byte("sage")) { // usage, usageMetadata
+	if !mentionsUsage(data) {
 		return
 	}
-	t.object(gjson.ParseBytes(data))
+	t.object(data)
+}
+
+// mentionsUsage reports whether data may carry usage (usage,
+// usageMetadata). "usage":null, which OpenAI puts in every chunk of an
+// include_usage stream, does not count: skipping it spares a parse per
+// chunk.
+func mentionsUsage(data []byte) bool {
+	for {
+		i := bytes.Index(data, []byte("sage"))
+		if i < 0 {
+			return false
+		}
+		data = data[i+4:]
+		if !bytes.HasPrefix(data, []byte(`":null`)) {
+			return true
+		}
+	}
 }
 
 // array splits a JSON-array stream into its top-level elements.
@@ -128,7 +145,7 @@ func (t *UsageTap) array(p []byte) {
 			t.depth--
 			if t.depth == 1 && c == '}' {
 				if !t.elemTooLong && bytes.Contains(t.elem, []byte("sageMetadata")) {
-					t.object(gjson.ParseBytes(t.elem))
+					t.object(t.elem)
 				}
 				t.elem = t.elem[:0]
 			}
@@ -136,34 +153,35 @@ func (t *UsageTap) array(p []byte) {
 	}
 }
 
-// object reads the usage of one answer object or stream event.
-func (t *UsageTap) object(root gjson.Result) {
+// object reads the usage of one answer object or stream event. GetBytes
+// copies only the usage object, not the whole answer as ParseBytes would.
+func (t *UsageTap) object(root []byte) {
 	switch t.f {
 	case OpenAIChat:
-		if v := root.Get("usage"); v.IsObject() {
+		if v := gjson.GetBytes(root, "usage"); v.IsObject() {
 			t.u, t.known = ccDecodeUsage(v), true
 		}
 	case OpenAIResponses:
-		v := root.Get("response.usage")
+		v := gjson.GetBytes(root, "response.usage")
 		if !v.IsObject() {
-			v = root.Get("usage")
+			v = gjson.GetBytes(root, "usage")
 		}
 		if v.IsObject() {
 			t.u, t.known = rsDecodeUsage(v), true
 		}
 	case Anthropic:
-		v := root.Get("message.usage")
+		v := gjson.GetBytes(root, "message.usage")
 		if !v.IsObject() {
-			v = root.Get("usage")
+			v = gjson.GetBytes(root, "usage")
 		}
 		if v.IsObject() {
 			t.an.merge(v)
 			t.u, t.known = t.an.canonical(), true
 		}
 	case Gemini, Antigravity:
-		v := root.Get("usageMetadata")
+		v := gjson.GetBytes(root, "usageMetadata")
 		if !v.IsObject() {
-			v = root.Get("response.usageMetadata")
+			v = gjson.GetBytes(root, "response.usageMetadata")
 		}
 		if v.IsObject() {
 			t.u, t.known = gemUsage(v), true
