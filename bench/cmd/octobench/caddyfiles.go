@@ -1,6 +1,9 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Credentials and names the generated gateway config and the load share.
 const (
@@ -19,9 +22,12 @@ const globals = `	admin off
 `
 
 // proxyCaddyfile is plain Caddy reverse_proxy to the mock: the baseline the
-// gateway is judged against.
+// gateway is judged against. Its upstream keep-alive pool is as large as
+// the gateway's (routing.newTransport: 512 idle connections per host)
+// instead of Caddy's default 32, so that neither side pays for new
+// upstream connections the other does not.
 func proxyCaddyfile(addr, mockAddr string) string {
-	return fmt.Sprintf("{\n%s}\n\nhttp://%s {\n\treverse_proxy %s\n}\n", globals, addr, mockAddr)
+	return fmt.Sprintf("{\n%s}\n\nhttp://%s {\n\treverse_proxy %s {\n\t\ttransport http {\n\t\t\tkeepalive_idle_conns_per_host 512\n\t\t}\n\t}\n}\n", globals, addr, mockAddr)
 }
 
 // gatewayCaddyfile configures Octopus with one openai_chat and one
@@ -58,4 +64,10 @@ http://%s {
 	octopus
 }
 `, globals, dbPath, mockAddr, mockAddr, groupPass, groupXlate, benchKey, addr)
+}
+
+// withAdmin turns the admin endpoint on at addr (loopback), for -pprof
+// runs only: it serves /debug/pprof/.
+func withAdmin(cfg, addr string) string {
+	return strings.Replace(cfg, "\tadmin off\n", "\tadmin "+addr+"\n", 1)
 }

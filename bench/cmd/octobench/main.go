@@ -66,6 +66,7 @@ type options struct {
 	check       bool
 	soakOnly    bool
 	soak        soakConfig
+	pprofDir    string
 }
 
 func parseFlags(args []string) (options, error) {
@@ -81,6 +82,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.caddyBin, "caddy", "", "use this caddy binary instead of building ./cmd/caddy")
 	fs.BoolVar(&o.noSoak, "no-soak", false, "skip the streaming soak")
 	fs.BoolVar(&o.soakOnly, "soak-only", false, "run only the streaming soak")
+	fs.StringVar(&o.pprofDir, "pprof", "", "turn the gateway's admin endpoint on (loopback) and save CPU and allocation profiles of its max-req/s runs (first repetition) in this directory")
 	fs.BoolVar(&o.check, "check", false, "exit 3 if any request or soak stream failed (implied by -short)")
 	fs.IntVar(&o.soak.streams, "soak-streams", 5000, "concurrent streams in the soak")
 	fs.IntVar(&o.soak.chunks, "soak-chunks", 60, "chunks per soak stream")
@@ -240,8 +242,23 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 		return nil, err
 	}
 	pass := scenario{target: target{model: groupPass, auth: true}}
+	var prof *profiler
+	if o.pprofDir != "" {
+		adminAddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(o.pprofDir, 0o755); err != nil {
+			return nil, err
+		}
+		prof = &profiler{dir: o.pprofDir, addr: adminAddr}
+	}
 	gw, err := e.startCaddy(bin, "gateway", func(addr string) string {
-		return gatewayCaddyfile(addr, m.addr, filepath.Join(dir, "b.db"))
+		cfg := gatewayCaddyfile(addr, m.addr, filepath.Join(dir, "b.db"))
+		if prof != nil {
+			cfg = withAdmin(cfg, prof.addr)
+		}
+		return cfg
 	}, pass)
 	if err != nil {
 		return nil, err
@@ -279,7 +296,11 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 			resetPeak(pid)
 			before := readStats(pid)
 			var s sample
-			s.max = attack(sc, 0, o.dur)
+			if rep == 0 && sc.proc == gw {
+				prof.during(sc.label(), o.dur, func() { s.max = attack(sc, 0, o.dur) })
+			} else {
+				s.max = attack(sc, 0, o.dur)
+			}
 			s.r500 = attack(sc, o.rates[0], o.dur)
 			s.r2000 = attack(sc, o.rates[1], o.dur)
 			after := readStats(pid)
@@ -318,11 +339,36 @@ func soakRun(ctx context.Context, o options, bin, dir string) (soakResult, error
 	}
 	// The readiness probe is a JSON request, which the slow mock answers
 	// at once.
+	var prof *profiler
+	if o.pprofDir != "" {
+		adminAddr, err := freeAddr()
+		if err != nil {
+			return soakResult{}, err
+		}
+		if err := os.MkdirAll(o.pprofDir, 0o755); err != nil {
+			return soakResult{}, err
+		}
+		prof = &profiler{dir: o.pprofDir, addr: adminAddr}
+	}
 	gw, err := e.startCaddy(bin, "soak-gateway", func(addr string) string {
-		return gatewayCaddyfile(addr, m.addr, filepath.Join(dir, "soak.db"))
+		cfg := gatewayCaddyfile(addr, m.addr, filepath.Join(dir, "soak.db"))
+		if prof != nil {
+			cfg = withAdmin(cfg, prof.addr)
+		}
+		return cfg
 	}, scenario{target: target{model: groupPass, auth: true}})
 	if err != nil {
 		return soakResult{}, err
+	}
+	if prof != nil {
+		// A heap profile while every stream is open: after the warm-up
+		// stream and the ramp.
+		go func() {
+			time.Sleep(time.Duration(o.soak.chunks)*o.soak.interval + o.soak.ramp + time.Second)
+			prof.fetch("/debug/pprof/heap", "soak.heap.pprof")
+			prof.fetch("/debug/pprof/goroutine", "soak.goroutine.pprof")
+			prof.fetch("/debug/vars", "soak.vars.json")
+		}()
 	}
 	r := runSoak(ctx, "http://"+gw.addr+"/v1/chat/completions", gw, o.soak)
 	printSoak(os.Stdout, o.soak, r)
