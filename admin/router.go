@@ -83,6 +83,7 @@ func (h *Handler) buildRoutes() []route {
 		r("GET", "settings/{}", (*Handler).getSetting),
 		r("PUT", "settings/{}", (*Handler).putSetting),
 		r("DELETE", "settings/{}", (*Handler).deleteSetting),
+		r("GET", "locked-settings", (*Handler).lockedSettingsRoute),
 
 		// logs/stream must come before logs/{}, which would match it too.
 		r("GET", "logs", (*Handler).listLogs),

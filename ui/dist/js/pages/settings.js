@@ -58,9 +58,18 @@ function logsForm() {
     field(t('st.maxBytes'), maxBytes, { name: 'log_body_max_bytes', hint: t('st.maxBytesHint') }),
     done, h('div', { class: 'actions' }, save));
   let storedMax = ''; // delete log_body_max_bytes only when there is one
-  api('GET', 'settings').then(s => {
+  const locked = h('p', { class: 'notice', hidden: true, text: t('st.lockedHint') });
+  form.querySelector('h2').after(locked);
+  Promise.all([api('GET', 'settings'), api('GET', 'locked-settings')]).then(([s, lk]) => {
     bodies.input.checked = s.log_bodies === 'on';
     maxBytes.value = storedMax = s.log_body_max_bytes || '';
+    // Set in the Caddyfile: shown with their effective values, read-only.
+    if ('log_bodies' in lk) {
+      bodies.input.disabled = maxBytes.disabled = true;
+      save.hidden = true;
+      locked.hidden = false;
+      form.querySelector('h2').append(' ', badge(t('src.caddyfile'), 'src'));
+    }
   }).catch(err => showError(form, err));
   form.addEventListener('submit', e => {
     e.preventDefault();
