@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -230,7 +231,6 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 // writePassthrough sends a same-format non-streaming answer as it came.
 func (x *exchange) writePassthrough(resp *http.Response, data []byte) {
 	h := x.w.Header()
-	h.Set("Content-Type", "application/json")
 	for _, name := range []string{"x-request-id", "request-id", "openai-processing-ms"} {
 		if v := resp.Header.Get(name); v != "" {
 			h.Set(name, v)
@@ -240,8 +240,20 @@ func (x *exchange) writePassthrough(resp *http.Response, data []byte) {
 	tap := transform.NewUsageTap(x.ep.format)
 	tap.Body(data)
 	x.rec.Usage, x.rec.UsageKnown = tap.Usage()
-	x.w.WriteHeader(http.StatusOK)
-	_, _ = x.w.Write(data)
+	writeAnswer(x.w, data)
+}
+
+// writeAnswer sends a complete JSON answer with its length and flushes it,
+// so the client has it before the observers run (the handler returns only
+// after them; unflushed, the answer would wait in net/http's buffer).
+func writeAnswer(w http.ResponseWriter, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if _, err := w.Write(body); err == nil {
+		_ = http.NewResponseController(w).Flush()
+	}
 }
 
 // writeTranslated converts a non-streaming answer to the client's format.
@@ -252,9 +264,7 @@ func (x *exchange) writeTranslated(ch *routing.Channel, data []byte) {
 			x.fail(asError(err, 502))
 			return
 		}
-		x.w.Header().Set("Content-Type", "application/json")
-		x.w.WriteHeader(http.StatusOK)
-		_, _ = x.w.Write(out)
+		writeAnswer(x.w, out)
 		return
 	}
 	resp, err := transform.Get(ch.Format).DecodeResponse(data)
@@ -270,7 +280,5 @@ func (x *exchange) writeTranslated(ch *routing.Channel, data []byte) {
 		return
 	}
 	x.rec.TTFT = x.e.now().Sub(x.start)
-	x.w.Header().Set("Content-Type", "application/json")
-	x.w.WriteHeader(http.StatusOK)
-	_, _ = x.w.Write(out)
+	writeAnswer(x.w, out)
 }
