@@ -546,7 +546,9 @@ func (d *dropRetrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		resp, err := d.base.RoundTrip(r)
-		if err == nil || attempt == 4 || req.Context().Err() != nil || !connDropped(err) {
+		// A reload closes every idle pooled connection, and each retry may
+		// pick another of them, so allow more tries than the pool holds.
+		if err == nil || attempt == 24 || req.Context().Err() != nil || !connDropped(err) {
 			return resp, err
 		}
 		if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
@@ -561,6 +563,9 @@ func (d *dropRetrier) RoundTrip(req *http.Request) (*http.Response, error) {
 func connDropped(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		// The transport closed the connection under a request still being
+		// written, having read EOF on it: the server dropped it unanswered.
+		errors.Is(err, net.ErrClosed) ||
 		// net/http's errServerClosedIdle is unexported.
 		strings.Contains(err.Error(), "server closed idle connection")
 }
