@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -58,7 +59,14 @@ func (a *App) openStore(ctx context.Context) error {
 		names = append(names, t.Name)
 	}
 	a.store.SetChannelTypes(names...)
-	return a.bootstrapAdmin(ctx)
+	if err := a.bootstrapAdmin(ctx); err != nil {
+		return err
+	}
+	// The HTTP app may already be serving (Caddy starts apps in no set
+	// order): the admin API sees the store only once the admin user
+	// exists, so a first login cannot meet an empty user table.
+	a.served.Store(a.store)
+	return nil
 }
 
 // bootstrapAdmin creates user "admin" on first start, with the configured
@@ -223,7 +231,7 @@ func (a *App) pollConfig(ctx context.Context) {
 }
 
 // Store returns the open store (nil before Start).
-func (a *App) Store() *store.Store { return a.store }
+func (a *App) Store() *store.Store { return a.served.Load() }
 
 // StaticConfig returns the definitions from the config file, secrets
 // resolved.
@@ -234,3 +242,24 @@ func (a *App) Runtime() *routing.Runtime { return a.shared.runtime }
 
 // Tokens returns the Antigravity token cache.
 func (a *App) Tokens() *antigravity.Tokens { return a.shared.tokens }
+
+// Options returns the gateway options in force, for the admin API: the
+// Caddyfile sets them, the panel shows them. The database DSN and any
+// query string of the price URL are left out, as they may hold secrets.
+func (a *App) Options() map[string]string {
+	price := "off"
+	if !a.PriceSync.Disabled {
+		u := a.PriceSync.URL
+		if i := strings.IndexByte(u, '?'); i >= 0 {
+			u = u[:i]
+		}
+		price = u + " " + time.Duration(a.PriceSync.Interval).String()
+	}
+	return map[string]string{
+		"database":             a.Database.Driver,
+		"stats_flush_interval": time.Duration(a.StatsFlushInterval).String(),
+		"price_sync":           price,
+		"model_sync_interval":  time.Duration(a.ModelSyncInterval).String(),
+		"log_retention":        time.Duration(a.LogRetention).String(),
+	}
+}

@@ -70,7 +70,9 @@ type App struct {
 	static routing.Config
 	snap   *atomic.Pointer[routing.Snapshot]
 
-	store       *store.Store
+	store *store.Store
+	// served is store as the handlers see it: set once it is ready.
+	served      *atomic.Pointer[store.Store]
 	storeHeld   bool
 	seenVersion *atomic.Int64
 	rebuildMu   *sync.Mutex // orders snapshot rebuilds; never on the request path
@@ -166,6 +168,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 	}
 	a.snap = new(atomic.Pointer[routing.Snapshot])
 	a.seenVersion = new(atomic.Int64)
+	a.served = new(atomic.Pointer[store.Store])
 	a.rebuildMu = new(sync.Mutex)
 	a.reqlog = new(atomic.Pointer[reqlog.Writer])
 	a.bodyLimit = new(atomic.Int64)

@@ -11,3 +11,21 @@ func (h *Handler) lockedSettingsRoute(c *call) error {
 	}
 	return c.ok(out)
 }
+
+// OptionsReporter is implemented by a Backend that can tell the gateway
+// options its config file sets (worker intervals, retention), so the
+// panel shows the values in force, read-only.
+type OptionsReporter interface {
+	// Options returns option name → effective value, secrets left out.
+	Options() map[string]string
+}
+
+// optionsRoute serves GET /api/v1/options; an empty object when the
+// Backend reports none.
+func (h *Handler) optionsRoute(c *call) error {
+	out := map[string]string{}
+	if r, ok := h.b.(OptionsReporter); ok {
+		out = r.Options()
+	}
+	return c.ok(out)
+}

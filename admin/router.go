@@ -84,6 +84,7 @@ func (h *Handler) buildRoutes() []route {
 		r("PUT", "settings/{}", (*Handler).putSetting),
 		r("DELETE", "settings/{}", (*Handler).deleteSetting),
 		r("GET", "locked-settings", (*Handler).lockedSettingsRoute),
+		r("GET", "options", (*Handler).optionsRoute),
 
 		// logs/stream must come before logs/{}, which would match it too.
 		r("GET", "logs", (*Handler).listLogs),

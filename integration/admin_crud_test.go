@@ -2,6 +2,7 @@ package integration
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -365,5 +366,31 @@ func TestAdminChannelTypes(t *testing.T) {
 		if !slices.Contains(names, want) {
 			t.Errorf("channel types %v lack %s", names, want)
 		}
+	}
+}
+
+// The options the Caddyfile sets are readable, in force, through the API
+// (the panel's Settings page shows them), without secrets.
+func TestAdminOptions(t *testing.T) {
+	in := admStart(t, "\t\tstats_flush_interval 90s\n\t\tmodel_sync_interval 6h\n\t\tlog_retention 48h", "")
+	c := admLogin(t, in.BaseURL)
+	got := c.must(200, "GET", "/api/v1/options", nil).JSON(t)
+	want := map[string]any{"database": "sqlite", "stats_flush_interval": "1m30s", "price_sync": "off", "model_sync_interval": "6h0m0s", "log_retention": "48h0m0s"}
+	if len(got) != len(want) {
+		t.Fatalf("options %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("options[%s] = %v, want %v", k, got[k], v)
+		}
+	}
+	// Admin routes need a session.
+	r, err := http.Get(in.BaseURL + "/api/v1/options")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("without a session: %d", r.StatusCode)
 	}
 }

@@ -155,6 +155,9 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
       test('a lost session goes to login and back to the page', async () => {
         await page.goto(gw.url + '#/settings');
         await page.locator('h1', { hasText: msg['nav.settings'] }).waitFor();
+        // The Caddyfile's options are shown with the values in force.
+        await page.locator('[data-option=price_sync]', { hasText: 'off' }).waitFor();
+        assert.equal(await page.locator('[data-option=stats_flush_interval]').textContent(), '5m0s');
         await shot('settings');
         await b.context.clearCookies();
         await page.goto(gw.url + '#/groups');

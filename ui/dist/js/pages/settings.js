@@ -91,8 +91,16 @@ function logsForm() {
 // caddyfileCard says where the worker intervals and retention are set:
 // they are Caddyfile options, read-only here.
 function caddyfileCard() {
-  return h('section', { class: 'card form' },
+  const keys = ['stats_flush_interval', 'price_sync', 'model_sync_interval', 'log_retention', 'database'];
+  const values = new Map(keys.map(k => [k, h('span', { class: 'muted', dataset: { option: k } })]));
+  const card = h('section', { class: 'card form', dataset: { testid: 'caddyfile-options' } },
     h('div', { class: 'item-head' }, h('h2', { text: t('st.caddyfile') }), badge(t('src.caddyfile'), 'src')),
-    h('ul', { class: 'plain' }, ['stats_flush_interval', 'price_sync', 'model_sync_interval', 'log_retention'].map(k => h('li', {}, h('code', { text: k })))),
+    errorBox(),
+    h('ul', { class: 'plain' }, keys.map(k => h('li', {}, h('code', { text: k }), ' ', values.get(k)))),
     h('p', { class: 'hint', text: t('st.caddyfileHint') }));
+  // The values in force, as the gateway reports them.
+  api('GET', 'options').then(o => {
+    for (const [k, el] of values) el.textContent = o[k] ?? '';
+  }).catch(err => showError(card, err));
+  return card;
 }
