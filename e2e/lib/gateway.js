@@ -94,16 +94,15 @@ async function startFake(dir) {
 
 /** adminAPI logs in over the API and returns a function calling it with the token. */
 export async function adminAPI(gw) {
-  // Right after start the first login can answer 401 (seen: the admin user
-  // is created while the server already serves); a few tries, fewer than
-  // the 5 free failures the throttle allows.
+  // Caddy may serve before the octopus app has opened its store: the admin
+  // API answers 503 until then (never 401), so only 503 is retried.
   let login;
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 20; i++) {
     login = await fetch(gw.url + 'api/v1/auth/login', {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }),
     });
-    if (login.status !== 401) break;
-    await new Promise(r => setTimeout(r, 500));
+    if (login.status !== 503) break;
+    await new Promise(r => setTimeout(r, 250));
   }
   if (!login.ok) throw new Error('login: ' + login.status);
   const { token } = await login.json();
