@@ -176,16 +176,12 @@ func (h *Handler) createAPIKey(c *call) error {
 	if err := h.checkAPIKey(&k); err != nil {
 		return err
 	}
-	st, err := h.store()
+	var secret string
+	out, err := write(h, c, "created api key", func(ctx context.Context, st *store.Store) (out *store.APIKey, err error) {
+		secret, out, err = st.CreateAPIKey(ctx, k)
+		return out, err
+	}, apiKeyName)
 	if err != nil {
-		return err
-	}
-	secret, out, err := st.CreateAPIKey(c.r.Context(), k)
-	if err != nil {
-		return err
-	}
-	h.audit(c, "created api key", out.Name)
-	if err := h.changed(c.r); err != nil {
 		return err
 	}
 	o := storedAPIKeyOutput(out)
@@ -212,16 +208,10 @@ func (h *Handler) updateAPIKey(c *call) error {
 	if err := h.checkAPIKey(&k); err != nil {
 		return err
 	}
-	st, err := h.store()
+	out, err := write(h, c, "updated api key", func(ctx context.Context, st *store.Store) (*store.APIKey, error) {
+		return st.UpdateAPIKey(ctx, prev.ID, k)
+	}, apiKeyName)
 	if err != nil {
-		return err
-	}
-	out, err := st.UpdateAPIKey(c.r.Context(), prev.ID, k)
-	if err != nil {
-		return err
-	}
-	h.audit(c, "updated api key", out.Name)
-	if err := h.changed(c.r); err != nil {
 		return err
 	}
 	return c.ok(storedAPIKeyOutput(out))
@@ -235,15 +225,9 @@ func (h *Handler) deleteAPIKey(c *call) error {
 	if static != nil {
 		return readOnly("api key", static.Name)
 	}
-	st, err := h.store()
-	if err != nil {
-		return err
-	}
-	if err := st.DeleteAPIKey(c.r.Context(), k.ID); err != nil {
-		return err
-	}
-	h.audit(c, "deleted api key", k.Name)
-	if err := h.changed(c.r); err != nil {
+	if err := remove(h, c, "deleted api key", k.Name, func(ctx context.Context, st *store.Store) error {
+		return st.DeleteAPIKey(ctx, k.ID)
+	}); err != nil {
 		return err
 	}
 	return c.noContent()

@@ -316,16 +316,10 @@ func (h *Handler) createChannel(c *call) error {
 	if err := h.checkChannel(&ch); err != nil {
 		return err
 	}
-	st, err := h.store()
+	out, err := write(h, c, "created channel", func(ctx context.Context, st *store.Store) (*store.Channel, error) {
+		return st.CreateChannel(ctx, ch)
+	}, channelName)
 	if err != nil {
-		return err
-	}
-	out, err := st.CreateChannel(c.r.Context(), ch)
-	if err != nil {
-		return err
-	}
-	h.audit(c, "created channel", out.Name)
-	if err := h.changed(c.r); err != nil {
 		return err
 	}
 	return c.created(storedChannelOutput(out, h.health()))
@@ -351,16 +345,10 @@ func (h *Handler) updateChannel(c *call) error {
 	if err := h.checkChannel(&ch); err != nil {
 		return err
 	}
-	st, err := h.store()
+	out, err := write(h, c, "updated channel", func(ctx context.Context, st *store.Store) (*store.Channel, error) {
+		return st.UpdateChannel(ctx, ch.ID, ch)
+	}, channelName)
 	if err != nil {
-		return err
-	}
-	out, err := st.UpdateChannel(c.r.Context(), ch.ID, ch)
-	if err != nil {
-		return err
-	}
-	h.audit(c, "updated channel", out.Name)
-	if err := h.changed(c.r); err != nil {
 		return err
 	}
 	return c.ok(storedChannelOutput(out, h.health()))
@@ -375,15 +363,9 @@ func (h *Handler) deleteChannel(c *call) error {
 	if ref.static != nil {
 		return readOnly("channel", ref.static.Name)
 	}
-	st, err := h.store()
-	if err != nil {
-		return err
-	}
-	if err := st.DeleteChannel(c.r.Context(), ref.stored.ID); err != nil {
-		return err
-	}
-	h.audit(c, "deleted channel", ref.stored.Name)
-	if err := h.changed(c.r); err != nil {
+	if err := remove(h, c, "deleted channel", ref.stored.Name, func(ctx context.Context, st *store.Store) error {
+		return st.DeleteChannel(ctx, ref.stored.ID)
+	}); err != nil {
 		return err
 	}
 	return c.noContent()

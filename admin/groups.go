@@ -193,16 +193,10 @@ func (h *Handler) createGroup(c *call) error {
 	if err := h.checkGroup(&g); err != nil {
 		return err
 	}
-	st, err := h.store()
+	out, err := write(h, c, "created group", func(ctx context.Context, st *store.Store) (*store.Group, error) {
+		return st.CreateGroup(ctx, g)
+	}, groupName)
 	if err != nil {
-		return err
-	}
-	out, err := st.CreateGroup(c.r.Context(), g)
-	if err != nil {
-		return err
-	}
-	h.audit(c, "created group", out.Name)
-	if err := h.changed(c.r); err != nil {
 		return err
 	}
 	return c.created(storedGroupOutput(out))
@@ -225,16 +219,10 @@ func (h *Handler) updateGroup(c *call) error {
 	if err := h.checkGroup(&g); err != nil {
 		return err
 	}
-	st, err := h.store()
+	out, err := write(h, c, "updated group", func(ctx context.Context, st *store.Store) (*store.Group, error) {
+		return st.UpdateGroup(ctx, prev.ID, g)
+	}, groupName)
 	if err != nil {
-		return err
-	}
-	out, err := st.UpdateGroup(c.r.Context(), prev.ID, g)
-	if err != nil {
-		return err
-	}
-	h.audit(c, "updated group", out.Name)
-	if err := h.changed(c.r); err != nil {
 		return err
 	}
 	return c.ok(storedGroupOutput(out))
@@ -248,15 +236,9 @@ func (h *Handler) deleteGroup(c *call) error {
 	if static != nil {
 		return readOnly("group", static.Name)
 	}
-	st, err := h.store()
-	if err != nil {
-		return err
-	}
-	if err := st.DeleteGroup(c.r.Context(), g.ID); err != nil {
-		return err
-	}
-	h.audit(c, "deleted group", g.Name)
-	if err := h.changed(c.r); err != nil {
+	if err := remove(h, c, "deleted group", g.Name, func(ctx context.Context, st *store.Store) error {
+		return st.DeleteGroup(ctx, g.ID)
+	}); err != nil {
 		return err
 	}
 	return c.noContent()

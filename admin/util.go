@@ -1,10 +1,13 @@
 package admin
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
 	"go.uber.org/zap"
+
+	"github.com/octopuscaddy/octopus/store"
 )
 
 func quote(s string) string { return strconv.Quote(s) }
@@ -66,3 +69,32 @@ func (h *Handler) audit(c *call, what, name string) {
 	}
 	h.log.Info("admin: "+what, zap.String("name", name), zap.String("user", user))
 }
+
+// write makes one store change for c, then records it in the audit log
+// (what, and the name of the result) and brings the routing up to date.
+func write[T any](h *Handler, c *call, what string, op func(context.Context, *store.Store) (T, error), name func(T) string) (T, error) {
+	var zero T
+	st, err := h.store()
+	if err != nil {
+		return zero, err
+	}
+	out, err := op(c.r.Context(), st)
+	if err != nil {
+		return zero, err
+	}
+	h.audit(c, what, name(out))
+	return out, h.changed(c.r)
+}
+
+// remove is write for a deletion of the object called name.
+func remove(h *Handler, c *call, what, name string, op func(context.Context, *store.Store) error) error {
+	_, err := write(h, c, what, func(ctx context.Context, st *store.Store) (struct{}, error) {
+		return struct{}{}, op(ctx, st)
+	}, func(struct{}) string { return name })
+	return err
+}
+
+// The names write records in the audit log.
+func channelName(c *store.Channel) string { return c.Name }
+func groupName(g *store.Group) string     { return g.Name }
+func apiKeyName(k *store.APIKey) string   { return k.Name }
