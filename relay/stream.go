@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -243,17 +242,15 @@ func (x *exchange) writePassthrough(resp *http.Response, data []byte) {
 	writeAnswer(x.w, data)
 }
 
-// writeAnswer sends a complete JSON answer with its length and flushes it,
-// so the client has it before the observers run (the handler returns only
-// after them; unflushed, the answer would wait in net/http's buffer).
+// writeAnswer sends a complete JSON answer. It is not flushed early (nor
+// given a Content-Length of its own): a keep-alive client that had the
+// whole answer before this handler returned could send its next request on
+// a connection that a graceful reload closes as soon as the handler is
+// done; net/http sets the length of small answers once the handler returns.
 func writeAnswer(w http.ResponseWriter, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	if _, err := w.Write(body); err == nil {
-		_ = http.NewResponseController(w).Flush()
-	}
+	_, _ = w.Write(body)
 }
 
 // writeTranslated converts a non-streaming answer to the client's format.
