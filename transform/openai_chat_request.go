@@ -16,42 +16,31 @@ import (
 // Chat Completions upstream gets the field the client chose (the value
 // always comes from MaxTokens).
 func (openAIChatCodec) DecodeRequest(body []byte) (*Request, error) {
-	if !gjson.ValidBytes(body) {
-		return nil, oaiBadJSON()
-	}
-	root := gjson.ParseBytes(body)
-	if !root.IsObject() {
-		return nil, oaiBadRequest("", "request body must be a JSON object")
+	root, err := oaiRequestRoot(body)
+	if err != nil {
+		return nil, err
 	}
 	req := &Request{SourceFormat: OpenAIChat}
-	var (
-		messages  gjson.Result
-		maxTokens gjson.Result
-		err       error
-	)
+	var messages, maxTokens gjson.Result
 	root.ForEach(func(k, v gjson.Result) bool {
 		if v.Type == gjson.Null {
 			return true
 		}
+		var common bool
+		if common, err = oaiDecodeCommon(req, k.Str, v); common {
+			return err == nil
+		}
 		switch k.Str {
-		case "model":
-			req.Model, err = ccString(v, "model")
 		case "messages":
 			messages = v
 		case "tools":
 			err = ccDecodeTools(req, v)
 		case "tool_choice":
 			err = ccDecodeToolChoice(req, v)
-		case "parallel_tool_calls":
-			req.ParallelToolCalls, err = ccBool(v, "parallel_tool_calls")
 		case "max_completion_tokens":
 			req.MaxTokens, err = ccInt(v, "max_completion_tokens")
 		case "max_tokens":
 			maxTokens = v
-		case "temperature":
-			req.Temperature, err = ccFloat(v, "temperature")
-		case "top_p":
-			req.TopP, err = ccFloat(v, "top_p")
 		case "presence_penalty":
 			req.PresencePenalty, err = ccFloat(v, "presence_penalty")
 		case "frequency_penalty":
@@ -65,14 +54,8 @@ func (openAIChatCodec) DecodeRequest(body []byte) (*Request, error) {
 			}
 		case "n":
 			req.N, err = ccInt(v, "n")
-		case "user":
-			req.User, err = ccString(v, "user")
 		case "stop":
 			req.Stop, err = ccDecodeStop(v)
-		case "stream":
-			var b *bool
-			b, err = ccBool(v, "stream")
-			req.Stream = b != nil && *b
 		case "stream_options":
 			req.IncludeUsage = v.Get("include_usage").Bool()
 		case "reasoning_effort":
@@ -124,6 +107,45 @@ func (openAIChatCodec) DecodeRequest(body []byte) (*Request, error) {
 		return nil, oaiBadRequest("messages", "must contain at least one message")
 	}
 	return req, nil
+}
+
+// oaiRequestRoot parses an OpenAI request body, which must be a JSON
+// object.
+func oaiRequestRoot(body []byte) (gjson.Result, error) {
+	if !gjson.ValidBytes(body) {
+		return gjson.Result{}, oaiBadJSON()
+	}
+	root := gjson.ParseBytes(body)
+	if !root.IsObject() {
+		return gjson.Result{}, oaiBadRequest("", "request body must be a JSON object")
+	}
+	return root, nil
+}
+
+// oaiDecodeCommon reads the request members Chat Completions and Responses
+// share (model, sampling, user, stream, parallel tool calls) and reports
+// whether key was one of them.
+func oaiDecodeCommon(req *Request, key string, v gjson.Result) (bool, error) {
+	var err error
+	switch key {
+	case "model":
+		req.Model, err = ccString(v, "model")
+	case "parallel_tool_calls":
+		req.ParallelToolCalls, err = ccBool(v, "parallel_tool_calls")
+	case "temperature":
+		req.Temperature, err = ccFloat(v, "temperature")
+	case "top_p":
+		req.TopP, err = ccFloat(v, "top_p")
+	case "user":
+		req.User, err = ccString(v, "user")
+	case "stream":
+		var b *bool
+		b, err = ccBool(v, "stream")
+		req.Stream = b != nil && *b
+	default:
+		return false, nil
+	}
+	return true, err
 }
 
 func ccString(v gjson.Result, param string) (string, error) {

@@ -63,12 +63,7 @@ func (openAIChatCodec) EncodeRequest(req *Request, opts EncodeOptions) ([]byte, 
 	// OpenAI reasoning models reject sampling parameters; a client of this
 	// format chose them knowingly, a translated request did not.
 	sampling := same || !oaiIsReasoningModel(model)
-	if req.Temperature != nil && sampling {
-		w.fieldFloat("temperature", *req.Temperature)
-	}
-	if req.TopP != nil && sampling {
-		w.fieldFloat("top_p", *req.TopP)
-	}
+	oaiEncodeSampling(&w, req, sampling)
 	if len(req.Stop) > 0 && sampling {
 		// OpenAI takes at most four stop sequences.
 		stop := req.Stop
@@ -236,20 +231,7 @@ func ccEncodeResponseFormat(w *jsonWriter, rf *ResponseFormat) {
 		w.fieldStr("type", "json_schema")
 		w.key("json_schema")
 		w.objOpen()
-		name := rf.Name
-		if name == "" {
-			name = "response" // required by OpenAI; AN has no name
-		}
-		w.fieldStr("name", name)
-		if rf.Description != "" {
-			w.fieldStr("description", rf.Description)
-		}
-		if len(rf.Schema) > 0 {
-			w.fieldRaw("schema", rf.Schema)
-		}
-		if rf.Strict != nil {
-			w.fieldBool("strict", *rf.Strict)
-		}
+		oaiEncodeSchema(w, rf)
 		w.objClose()
 	case "json_object":
 		w.fieldStr("type", "json_object")
@@ -257,6 +239,39 @@ func ccEncodeResponseFormat(w *jsonWriter, rf *ResponseFormat) {
 		w.fieldStr("type", "text")
 	}
 	w.objClose()
+}
+
+// oaiEncodeSampling writes temperature and top_p when set and allowed.
+func oaiEncodeSampling(w *jsonWriter, req *Request, allowed bool) {
+	if !allowed {
+		return
+	}
+	if req.Temperature != nil {
+		w.fieldFloat("temperature", *req.Temperature)
+	}
+	if req.TopP != nil {
+		w.fieldFloat("top_p", *req.TopP)
+	}
+}
+
+// oaiEncodeSchema writes the members of a json_schema response format
+// (nested in response_format.json_schema for Chat, flat in text.format for
+// Responses).
+func oaiEncodeSchema(w *jsonWriter, rf *ResponseFormat) {
+	name := rf.Name
+	if name == "" {
+		name = "response" // required by OpenAI; AN has no name
+	}
+	w.fieldStr("name", name)
+	if rf.Description != "" {
+		w.fieldStr("description", rf.Description)
+	}
+	if len(rf.Schema) > 0 {
+		w.fieldRaw("schema", rf.Schema)
+	}
+	if rf.Strict != nil {
+		w.fieldBool("strict", *rf.Strict)
+	}
 }
 
 // ccEncodeMessage writes one canonical message as one or more Chat

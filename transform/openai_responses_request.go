@@ -19,25 +19,21 @@ import (
 // upstream; text.format becomes ResponseFormat and the other text options
 // stay in Extra["text"].
 func (openAIResponsesCodec) DecodeRequest(body []byte) (*Request, error) {
-	if !gjson.ValidBytes(body) {
-		return nil, oaiBadJSON()
-	}
-	root := gjson.ParseBytes(body)
-	if !root.IsObject() {
-		return nil, oaiBadRequest("", "request body must be a JSON object")
+	root, err := oaiRequestRoot(body)
+	if err != nil {
+		return nil, err
 	}
 	req := &Request{SourceFormat: OpenAIResponses}
-	var (
-		input, instructions gjson.Result
-		err                 error
-	)
+	var input, instructions gjson.Result
 	root.ForEach(func(k, v gjson.Result) bool {
 		if v.Type == gjson.Null {
 			return true
 		}
+		var common bool
+		if common, err = oaiDecodeCommon(req, k.Str, v); common {
+			return err == nil
+		}
 		switch k.Str {
-		case "model":
-			req.Model, err = ccString(v, "model")
 		case "input":
 			input = v
 		case "instructions":
@@ -46,20 +42,8 @@ func (openAIResponsesCodec) DecodeRequest(body []byte) (*Request, error) {
 			err = rsDecodeTools(req, v)
 		case "tool_choice":
 			err = rsDecodeToolChoice(req, v)
-		case "parallel_tool_calls":
-			req.ParallelToolCalls, err = ccBool(v, "parallel_tool_calls")
 		case "max_output_tokens":
 			req.MaxTokens, err = ccInt(v, "max_output_tokens")
-		case "temperature":
-			req.Temperature, err = ccFloat(v, "temperature")
-		case "top_p":
-			req.TopP, err = ccFloat(v, "top_p")
-		case "user":
-			req.User, err = ccString(v, "user")
-		case "stream":
-			var b *bool
-			b, err = ccBool(v, "stream")
-			req.Stream = b != nil && *b
 		case "reasoning":
 			req.Reasoning, err = rsDecodeReasoning(v)
 		case "text":

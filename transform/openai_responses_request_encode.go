@@ -72,12 +72,7 @@ func (openAIResponsesCodec) EncodeRequest(req *Request, opts EncodeOptions) ([]b
 		w.fieldInt("max_output_tokens", int64(n))
 	}
 	sampling := same || !oaiIsReasoningModel(model)
-	if req.Temperature != nil && sampling {
-		w.fieldFloat("temperature", *req.Temperature)
-	}
-	if req.TopP != nil && sampling {
-		w.fieldFloat("top_p", *req.TopP)
-	}
+	oaiEncodeSampling(&w, req, sampling)
 	reasoning := !oaiNoReasoningModel(model)
 	if r := req.Reasoning; r != nil && reasoning {
 		effort := oaiReasoningEffort(r)
@@ -200,20 +195,7 @@ func rsEncodeFormat(w *jsonWriter, rf *ResponseFormat) {
 	switch rf.Type {
 	case "json_schema":
 		w.fieldStr("type", "json_schema")
-		name := rf.Name
-		if name == "" {
-			name = "response"
-		}
-		w.fieldStr("name", name)
-		if rf.Description != "" {
-			w.fieldStr("description", rf.Description)
-		}
-		if len(rf.Schema) > 0 {
-			w.fieldRaw("schema", rf.Schema)
-		}
-		if rf.Strict != nil {
-			w.fieldBool("strict", *rf.Strict)
-		}
+		oaiEncodeSchema(w, rf)
 	case "json_object":
 		w.fieldStr("type", "json_object")
 	default:
