@@ -308,3 +308,15 @@ func admChannelBody(name string, u *admUpstream, keys ...string) map[string]any 
 		"keys": keys, "models": []string{"up-a"},
 	}
 }
+
+// adminUp reports whether the gateway at base accepts the admin login: a
+// login proves the store is open and migrated, which serving HTTP does not.
+func adminUp(base string) (bool, error) {
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json",
+		strings.NewReader(`{"username":"admin","password":"`+admPassword+`"}`))
+	if err != nil {
+		return false, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK, nil
+}

@@ -3,7 +3,6 @@ package integration
 import (
 	"bytes"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,13 +95,9 @@ func admStartChild(t *testing.T, caddyfile string) string {
 		// A login proves the store is open and migrated: Caddy may serve
 		// HTTP before the octopus app has finished starting, and two
 		// instances migrating a fresh database at once would collide.
-		resp, err := http.Post(base+"/api/v1/auth/login", "application/json",
-			strings.NewReader(`{"username":"admin","password":"`+admPassword+`"}`))
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
+		up, err := adminUp(base)
+		if up {
+			return base
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the second instance did not come up: %v\n%s", err, out.String())

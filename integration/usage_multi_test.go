@@ -3,7 +3,6 @@ package integration
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,13 +55,9 @@ func startCaddyProc(t *testing.T, name, caddyfile string) *caddyProc {
 	p.inst = &testcaddy.Instance{Port: port, BaseURL: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Post(p.inst.BaseURL+"/api/v1/auth/login", "application/json",
-			strings.NewReader(`{"username":"admin","password":"`+admPassword+`"}`))
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
+		up, err := adminUp(p.inst.BaseURL)
+		if up {
+			return p
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s did not come up: %v", name, err)

@@ -25,3 +25,18 @@ export async function launch({ viewport, locale }) {
     async close() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
   };
 }
+
+/**
+ * watch collects what a page must never do: requests to any origin but
+ * the gateway's own (into foreign) and console or uncaught errors (into
+ * errors).
+ */
+export function watch(page, gatewayURL, foreign, errors) {
+  const origin = new URL(gatewayURL).origin;
+  page.on('request', r => {
+    const u = new URL(r.url());
+    if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) foreign.push(r.url());
+  });
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', e => errors.push(String(e)));
+}

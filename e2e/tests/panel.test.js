@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startGateway, relay, PASSWORD, CADDYFILE_CHANNEL, repo } from '../lib/gateway.js';
-import { launch } from '../lib/browser.js';
+import { launch, watch } from '../lib/browser.js';
 import { en, zhCN } from '../../ui/dist/js/messages.js';
 
 const artifacts = join(repo, 'e2e', 'artifacts');
@@ -40,13 +40,7 @@ for (const [vpName, viewport] of Object.entries(viewports)) {
       before(async () => {
         b = await launch({ viewport, locale });
         page = await b.context.newPage();
-        const origin = new URL(gw.url).origin;
-        page.on('request', r => {
-          const u = new URL(r.url());
-          if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) foreign.push(r.url());
-        });
-        page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-        page.on('pageerror', e => consoleErrors.push(String(e)));
+        watch(page, gw.url, foreign, consoleErrors);
       });
       after(async () => { if (b) await b.close(); });
 
