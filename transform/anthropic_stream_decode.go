@@ -3,7 +3,6 @@ package transform
 import (
 	"net/http"
 	"strings"
-	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -56,13 +55,13 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 		return dst, false, &Error{Status: http.StatusBadGateway, Kind: KindServer, Message: "upstream sent a stream event that is not valid JSON"}
 	}
 	// One pass over the event's members; Get would rescan per key. The
-	// event is parsed in place, not copied: delta text and tool input,
-	// the bulk of a stream, go out aliasing data (StreamDecoder allows
-	// it); strings that outlive the event are cloned where they are kept.
+	// event is copied once into a string: parsing data in place would make
+	// event strings alias a buffer the SSE reader reuses, and any consumer
+	// keeping one (the fuzz target, an accumulator) would see it change.
 	var typ string
 	var index int64
 	var message, block, delta, usage, errObj gjson.Result
-	gjson.Parse(unsafe.String(unsafe.SliceData(data), len(data))).ForEach(func(k, v gjson.Result) bool {
+	gjson.Parse(string(data)).ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "type":
 			typ = v.Str

@@ -55,9 +55,8 @@ type StreamDecoder interface {
 	// Feed takes one SSE event (event name and data payload; for Gemini's
 	// JSON-array stream, one array element as data) and appends the
 	// canonical events it yields to dst, returning dst. It returns done
-	// true once the format's terminal event was seen. Text of the events
-	// may alias data, so it is valid until data is reused (the next Feed
-	// from an SSE reader): consumers copy what they keep.
+	// true once the format's terminal event was seen. The events never
+	// alias data, which the caller may reuse.
 	Feed(dst []Event, event, data []byte) (out []Event, done bool, err error)
 	// Close is called when the upstream body ended; it appends the events
 	// still owed (always a final EventFinish if none was emitted).
