@@ -14,6 +14,11 @@ import (
 // sqlitePragmas are added to every SQLite DSN that does not set them:
 //   - foreign_keys: SQLite ignores FOREIGN KEY clauses unless told otherwise;
 //   - journal_mode WAL: readers do not block the writer;
+//   - synchronous NORMAL: with WAL, commits no longer wait for fsync (only
+//     checkpoints do); the database stays consistent and loses nothing
+//     when the process dies, only the last commits on a power cut — the
+//     setting SQLite recommends for WAL, and it halves the cost of the
+//     request log's batch inserts;
 //   - busy_timeout: a writer waits for the lock instead of failing at once;
 //   - _txlock immediate: a transaction takes the write lock at BEGIN, so a
 //     read-then-write transaction cannot fail with SQLITE_BUSY half-way;
@@ -23,6 +28,7 @@ import (
 var sqlitePragmas = []struct{ key, value, marker string }{
 	{"_pragma", "foreign_keys(1)", "foreign_keys"},
 	{"_pragma", "journal_mode(WAL)", "journal_mode"},
+	{"_pragma", "synchronous(NORMAL)", "synchronous"},
 	{"_pragma", "busy_timeout(5000)", "busy_timeout"},
 	{"_txlock", "immediate", "_txlock"},
 	{"_time_format", "sqlite", "_time_format"},

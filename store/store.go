@@ -48,6 +48,11 @@ type Store struct {
 
 	mu           sync.RWMutex
 	channelTypes map[string]struct{} // nil: any well-formed type name
+
+	// stmtMu guards logStmts, the prepared request log INSERTs by row
+	// count (logInsertStmt).
+	stmtMu   sync.Mutex
+	logStmts map[int]*sql.Stmt
 }
 
 // Open connects to a database. driver is "sqlite" (default when empty),
@@ -208,7 +213,15 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) Driver() string { return s.driver }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.client.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.logStmts {
+		_ = st.Close()
+	}
+	s.logStmts = nil
+	s.stmtMu.Unlock()
+	return s.client.Close()
+}
 
 // SetChannelTypes restricts channel types to names (the provider registry's
 // types). Until it is called, or after it is called with no names, any

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -26,9 +27,25 @@ const txAttempts = 3
 // under concurrent upserts from several instances, PostgreSQL likewise), fn
 // runs again from the start: every fn here derives all it writes from its
 // inputs and what it reads inside the transaction, so a rerun is safe.
-func (s *Store) withTx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
+func (s *Store) withTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	return retryTx(ctx, func() error {
+		return runTx(func() (*ent.Tx, error) { return s.client.Tx(ctx) }, fn)
+	})
+}
+
+// withSQLTx is withTx on database/sql's transaction, for the statements
+// written by hand (InsertRequestLogs).
+func (s *Store) withSQLTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return retryTx(ctx, func() error {
+		return runTx(func() (*sql.Tx, error) { return s.db.BeginTx(ctx, nil) }, fn)
+	})
+}
+
+// retryTx runs try until it succeeds, fails for good, or was tried
+// txAttempts times; see withTx.
+func retryTx(ctx context.Context, try func() error) (err error) {
 	for attempt := 1; ; attempt++ {
-		err = s.tryTx(ctx, fn)
+		err = try()
 		if err == nil || attempt == txAttempts || !retryable(err) || ctx.Err() != nil {
 			return err
 		}
@@ -50,9 +67,15 @@ func retryable(err error) bool {
 	return false
 }
 
-// tryTx is one attempt of withTx.
-func (s *Store) tryTx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
-	tx, err := s.client.Tx(ctx)
+// transaction is what runTx needs of ent's and database/sql's.
+type transaction interface {
+	Commit() error
+	Rollback() error
+}
+
+// runTx is one attempt of withTx: begin, fn, commit or roll back.
+func runTx[T transaction](begin func() (T, error), fn func(T) error) (err error) {
+	tx, err := begin()
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)
 	}
