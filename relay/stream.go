@@ -19,7 +19,7 @@ import (
 // copyBufPool holds the buffers passthrough streams copy through. An open
 // stream holds one while it waits for the upstream, so it is small: SSE
 // events are a few hundred bytes, and the transport buffers beneath it.
-var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 8<<10); return &b }}
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 4<<10); return &b }}
 
 // idleTimer cancels the upstream call when a stream stays silent too long.
 type idleTimer struct {

@@ -31,22 +31,22 @@ func proxyCaddyfile(addr, mockAddr string) string {
 }
 
 // gatewayCaddyfile configures Octopus with one openai_chat and one
-// anthropic channel, both on the mock, behind the groups "pass" and
-// "xlate".
-func gatewayCaddyfile(addr, mockAddr, dbPath string) string {
+// anthropic channel, both on the mock at mockURL (scheme://host:port),
+// behind the groups "pass" and "xlate".
+func gatewayCaddyfile(addr, mockURL, dbPath string) string {
 	return fmt.Sprintf(`{
 %s	octopus {
 		database sqlite %s
 		price_sync off
 		channel oai {
 			type openai_chat
-			base_url http://%s/v1
+			base_url %s/v1
 			key sk-mock
 			models bench-model
 		}
 		channel ant {
 			type anthropic
-			base_url http://%s/v1
+			base_url %s/v1
 			key sk-mock
 			models bench-model
 		}
@@ -63,7 +63,7 @@ func gatewayCaddyfile(addr, mockAddr, dbPath string) string {
 http://%s {
 	octopus
 }
-`, globals, dbPath, mockAddr, mockAddr, groupPass, groupXlate, benchKey, addr)
+`, globals, dbPath, mockURL, mockURL, groupPass, groupXlate, benchKey, addr)
 }
 
 // withAdmin turns the admin endpoint on at addr (loopback), for -pprof

@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"net/http"
@@ -40,13 +41,25 @@ func runMock(args []string) int {
 	chunks := fs.Int("chunks", 20, "text deltas per streamed response")
 	latency := fs.Duration("latency", 0, "delay before the first byte")
 	delay := fs.Duration("chunk-delay", 0, "delay between streamed deltas")
+	certOut := fs.String("tls-cert-out", "", "serve HTTPS (HTTP/2 offered) with a new self-signed certificate for 127.0.0.1 written here")
 	_ = fs.Parse(args)
 	srv := &http.Server{
 		Addr:              *addr,
 		Handler:           mock.New(mock.Config{Chunks: *chunks, Latency: *latency, ChunkDelay: *delay}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
-	if err := srv.ListenAndServe(); err != nil {
+	var err error
+	if *certOut != "" {
+		var cert tls.Certificate
+		if cert, err = selfSignedCert(*certOut); err == nil {
+			// ServeTLS offers h2 through ALPN when TLSNextProto is unset.
+			srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+			err = srv.ListenAndServeTLS("", "")
+		}
+	} else {
+		err = srv.ListenAndServe()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "mock:", err)
 		return 1
 	}
@@ -66,7 +79,9 @@ type options struct {
 	check       bool
 	soakOnly    bool
 	soak        soakConfig
-	pprofDir    string
+	// soakUpstreams are the upstream protocols the soak runs with, in turn.
+	soakUpstreams []soakUpstream
+	pprofDir      string
 }
 
 func parseFlags(args []string) (options, error) {
@@ -89,8 +104,17 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.soak.interval, "soak-interval", 100*time.Millisecond, "gap between soak chunks")
 	fs.DurationVar(&o.soak.ramp, "soak-ramp", 2*time.Second, "time over which soak streams are opened")
 	fs.DurationVar(&o.soak.stall, "soak-stall", 2*time.Second, "a gap longer than this is a stall")
+	ups := fs.String("soak-upstream", "h1,h2", "upstream protocols of the soak, in turn: h1 (HTTP/1.1, clear text) and/or h2 (HTTPS with HTTP/2, as hosted providers)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	for _, f := range strings.Split(*ups, ",") {
+		switch up := soakUpstream(strings.TrimSpace(f)); up {
+		case soakH1, soakH2:
+			o.soakUpstreams = append(o.soakUpstreams, up)
+		default:
+			return o, fmt.Errorf("bad -soak-upstream %q: want h1, h2 or h1,h2", *ups)
+		}
 	}
 	for _, f := range strings.Split(*rates, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -143,8 +167,9 @@ func (e *env) close() {
 	}
 }
 
-// startMock runs this binary's mock subcommand.
-func (e *env) startMock(name string, extra ...string) (*proc, error) {
+// startMock runs this binary's mock subcommand; with useTLS it serves HTTPS
+// (HTTP/2 offered) with a self-signed certificate.
+func (e *env) startMock(name string, useTLS bool, extra ...string) (*proc, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -153,19 +178,26 @@ func (e *env) startMock(name string, extra ...string) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := startProc(e.dir, name, addr, self, append([]string{"mock", "-addr", addr}, extra...)...)
+	args := append([]string{"mock", "-addr", addr}, extra...)
+	cert := ""
+	if useTLS {
+		cert = filepath.Join(e.dir, name+".pem")
+		args = append(args, "-tls-cert-out", cert)
+	}
+	p, err := startProc(e.dir, name, addr, nil, self, args...)
 	if err != nil {
 		return nil, err
 	}
+	p.cert = cert
 	e.procs = append(e.procs, p)
 	return p, p.waitReady(func() (*http.Request, error) {
-		return http.NewRequest(http.MethodGet, "http://"+addr+"/health", nil)
+		return http.NewRequest(http.MethodGet, p.scheme()+"://"+addr+"/health", nil)
 	}, http.StatusNoContent, 10*time.Second)
 }
 
 // startCaddy runs caddy with a Caddyfile made by cfg(addr) and waits until
-// probe (a chat request) succeeds.
-func (e *env) startCaddy(bin, name string, cfg func(addr string) string, probe scenario) (*proc, error) {
+// probe (a chat request) succeeds. env is added to its environment.
+func (e *env) startCaddy(bin, name string, env []string, cfg func(addr string) string, probe scenario) (*proc, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -174,7 +206,7 @@ func (e *env) startCaddy(bin, name string, cfg func(addr string) string, probe s
 	if err := os.WriteFile(file, []byte(cfg(addr)), 0o600); err != nil {
 		return nil, err
 	}
-	p, err := startProc(e.dir, name, addr, bin, "run", "--config", file, "--adapter", "caddyfile")
+	p, err := startProc(e.dir, name, addr, env, bin, "run", "--config", file, "--adapter", "caddyfile")
 	if err != nil {
 		return nil, err
 	}
@@ -217,12 +249,17 @@ func bench(ctx context.Context, o options) (failures []string, err error) {
 		failures = append(failures, f...)
 	}
 	if !o.noSoak && ctx.Err() == nil {
-		r, err := soakRun(ctx, o, bin, dir)
-		if err != nil {
-			return nil, err
-		}
-		if r.failed > 0 || r.stalled > 0 {
-			failures = append(failures, fmt.Sprintf("soak: %d failed, %d stalled", r.failed, r.stalled))
+		for _, up := range o.soakUpstreams {
+			if ctx.Err() != nil {
+				break
+			}
+			r, err := soakRun(ctx, o, bin, dir, up)
+			if err != nil {
+				return nil, err
+			}
+			if r.failed > 0 || r.stalled > 0 {
+				failures = append(failures, fmt.Sprintf("soak (%s): %d failed, %d stalled", up, r.failed, r.stalled))
+			}
 		}
 	}
 	return failures, ctx.Err()
@@ -232,12 +269,12 @@ func bench(ctx context.Context, o options) (failures []string, err error) {
 func loadRuns(ctx context.Context, o options, bin, dir string) (failures []string, err error) {
 	e := &env{dir: dir}
 	defer e.close()
-	m, err := e.startMock("mock", "-chunks", strconv.Itoa(o.chunks), "-latency", o.latency.String())
+	m, err := e.startMock("mock", false, "-chunks", strconv.Itoa(o.chunks), "-latency", o.latency.String())
 	if err != nil {
 		return nil, err
 	}
 	direct := target{id: "a", name: "mock direct", url: "http://" + m.addr + "/v1/chat/completions", model: mock.Model, proc: m}
-	px, err := e.startCaddy(bin, "proxy", func(addr string) string { return proxyCaddyfile(addr, m.addr) }, scenario{target: direct})
+	px, err := e.startCaddy(bin, "proxy", nil, func(addr string) string { return proxyCaddyfile(addr, m.addr) }, scenario{target: direct})
 	if err != nil {
 		return nil, err
 	}
@@ -253,8 +290,8 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 		}
 		prof = &profiler{dir: o.pprofDir, addr: adminAddr}
 	}
-	gw, err := e.startCaddy(bin, "gateway", func(addr string) string {
-		cfg := gatewayCaddyfile(addr, m.addr, filepath.Join(dir, "b.db"))
+	gw, err := e.startCaddy(bin, "gateway", nil, func(addr string) string {
+		cfg := gatewayCaddyfile(addr, "http://"+m.addr, filepath.Join(dir, "b.db"))
 		if prof != nil {
 			cfg = withAdmin(cfg, prof.addr)
 		}
@@ -328,14 +365,23 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 }
 
 // soakRun starts its own slow mock and gateway so the soak's memory figure
-// is not mixed with the load runs'.
-func soakRun(ctx context.Context, o options, bin, dir string) (soakResult, error) {
+// is not mixed with the load runs'. The mock speaks up.proto: HTTP/1.1 in
+// clear text, one upstream connection per open stream, or HTTPS with
+// HTTP/2, as hosted providers do, many streams per connection.
+func soakRun(ctx context.Context, o options, bin, dir string, up soakUpstream) (soakResult, error) {
 	e := &env{dir: dir}
 	defer e.close()
-	fmt.Fprintf(os.Stderr, "soak: %d streams …\n", o.soak.streams)
-	m, err := e.startMock("soak-mock", "-chunks", strconv.Itoa(o.soak.chunks), "-chunk-delay", o.soak.interval.String())
+	fmt.Fprintf(os.Stderr, "soak (%s): %d streams …\n", up, o.soak.streams)
+	useTLS := up == soakH2
+	m, err := e.startMock("soak-mock-"+string(up), useTLS, "-chunks", strconv.Itoa(o.soak.chunks), "-chunk-delay", o.soak.interval.String())
 	if err != nil {
 		return soakResult{}, err
+	}
+	var gwEnv []string
+	if useTLS {
+		// The gateway trusts the mock's certificate the standard way for
+		// Go programs; nothing in its config changes.
+		gwEnv = []string{"SSL_CERT_FILE=" + m.cert}
 	}
 	// The readiness probe is a JSON request, which the slow mock answers
 	// at once.
@@ -350,8 +396,8 @@ func soakRun(ctx context.Context, o options, bin, dir string) (soakResult, error
 		}
 		prof = &profiler{dir: o.pprofDir, addr: adminAddr}
 	}
-	gw, err := e.startCaddy(bin, "soak-gateway", func(addr string) string {
-		cfg := gatewayCaddyfile(addr, m.addr, filepath.Join(dir, "soak.db"))
+	gw, err := e.startCaddy(bin, "soak-gateway-"+string(up), gwEnv, func(addr string) string {
+		cfg := gatewayCaddyfile(addr, m.scheme()+"://"+m.addr, filepath.Join(dir, "soak-"+string(up)+".db"))
 		if prof != nil {
 			cfg = withAdmin(cfg, prof.addr)
 		}
@@ -360,18 +406,17 @@ func soakRun(ctx context.Context, o options, bin, dir string) (soakResult, error
 	if err != nil {
 		return soakResult{}, err
 	}
+	var whileOpen func()
 	if prof != nil {
-		// A heap profile while every stream is open: after the warm-up
-		// stream and the ramp.
-		go func() {
-			time.Sleep(time.Duration(o.soak.chunks)*o.soak.interval + o.soak.ramp + time.Second)
-			prof.fetch("/debug/pprof/heap", "soak.heap.pprof")
-			prof.fetch("/debug/pprof/goroutine", "soak.goroutine.pprof")
-			prof.fetch("/debug/vars", "soak.vars.json")
-		}()
+		whileOpen = func() {
+			// gc=1: the profile (and the memstats after it) show live memory.
+			prof.fetch("/debug/pprof/heap?gc=1", "soak-"+string(up)+".heap.pprof")
+			prof.fetch("/debug/pprof/goroutine", "soak-"+string(up)+".goroutine.pprof")
+			prof.fetch("/debug/vars", "soak-"+string(up)+".vars.json")
+		}
 	}
-	r := runSoak(ctx, "http://"+gw.addr+"/v1/chat/completions", gw, o.soak)
-	printSoak(os.Stdout, o.soak, r)
+	r := runSoak(ctx, "http://"+gw.addr+"/v1/chat/completions", gw, o.soak, whileOpen)
+	printSoak(os.Stdout, o.soak, up, r)
 	return r, nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -26,6 +27,17 @@ type proc struct {
 	cmd  *exec.Cmd
 	addr string // host:port it serves on
 	log  string // file holding its stdout and stderr
+	// cert is the PEM file of the certificate a mock started with TLS
+	// serves; empty for plain HTTP.
+	cert string
+}
+
+// scheme is how the proc is reached: https when it serves TLS.
+func (p *proc) scheme() string {
+	if p.cert != "" {
+		return "https"
+	}
+	return "http"
 }
 
 // freeAddr asks the kernel for an unused loopback port. The tiny window
@@ -41,7 +53,7 @@ func freeAddr() (string, error) {
 
 // startProc runs bin with args, its output going to dir/name.log, in its
 // own process group so stop can take down anything it spawned.
-func startProc(dir, name, addr, bin string, args ...string) (*proc, error) {
+func startProc(dir, name, addr string, env []string, bin string, args ...string) (*proc, error) {
 	logPath := filepath.Join(dir, name+".log")
 	f, err := os.Create(logPath)
 	if err != nil {
@@ -49,6 +61,9 @@ func startProc(dir, name, addr, bin string, args ...string) (*proc, error) {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		f.Close()
@@ -62,6 +77,11 @@ func startProc(dir, name, addr, bin string, args ...string) (*proc, error) {
 // passes; on failure the error carries the tail of the child's log.
 func (p *proc) waitReady(probe func() (*http.Request, error), wantStatus int, timeout time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
+	if p.cert != "" {
+		// Only the readiness probe skips verification; the gateway
+		// verifies the mock against the certificate file.
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+	}
 	deadline := time.Now().Add(timeout)
 	var last string
 	for time.Now().Before(deadline) {

@@ -21,6 +21,21 @@ type soakConfig struct {
 	ramp     time.Duration // time over which streams are opened
 }
 
+// soakUpstream is the protocol between the gateway and the soak's mock.
+type soakUpstream string
+
+const (
+	soakH1 soakUpstream = "h1" // HTTP/1.1 in clear text: a connection per stream
+	soakH2 soakUpstream = "h2" // HTTPS with HTTP/2: streams share connections
+)
+
+func (u soakUpstream) describe() string {
+	if u == soakH2 {
+		return "HTTPS upstream with HTTP/2, as hosted providers"
+	}
+	return "clear-text HTTP/1.1 upstream, one connection per stream"
+}
+
 // soakResult is what the soak reports.
 type soakResult struct {
 	streams, failed, stalled int
@@ -31,8 +46,9 @@ type soakResult struct {
 
 // runSoak opens cfg.streams concurrent streaming requests against url, each
 // served by a mock that spaces its chunks cfg.interval apart, and samples
-// the gateway's RSS while they are open.
-func runSoak(ctx context.Context, url string, gw *proc, cfg soakConfig) soakResult {
+// the gateway's RSS while they are open. whileOpen, when set, runs once
+// every stream is open, half-way through them (for profiles).
+func runSoak(ctx context.Context, url string, gw *proc, cfg soakConfig, whileOpen func()) soakResult {
 	res := soakResult{streams: cfg.streams}
 	body := scenario{target: target{model: groupPass}, stream: true}.body()
 	client := &http.Client{Transport: &http.Transport{
@@ -103,6 +119,14 @@ func runSoak(ctx context.Context, url string, gw *proc, cfg soakConfig) soakResu
 			time.Sleep(step)
 		}
 	}
+	if whileOpen != nil {
+		// All streams are open now; the first ends chunks×interval after
+		// it began, so wait half of what is left of it.
+		if left := time.Duration(cfg.chunks)*cfg.interval - cfg.ramp; left > 0 {
+			time.Sleep(left / 2)
+		}
+		whileOpen()
+	}
 	wg.Wait()
 	close(stopSample)
 	<-sampled
@@ -153,11 +177,11 @@ func oneStream(ctx context.Context, client *http.Client, url string, body []byte
 	}
 }
 
-func printSoak(w io.Writer, cfg soakConfig, r soakResult) {
+func printSoak(w io.Writer, cfg soakConfig, up soakUpstream, r soakResult) {
 	per := float64(r.peakRSS-r.baseRSS) / float64(max(r.streams, 1))
-	fmt.Fprintf(w, "\n## Streaming soak\n\n")
-	fmt.Fprintf(w, "- %d concurrent streams through the gateway (group %q), %d chunks %v apart, opened over %v\n",
-		r.streams, groupPass, cfg.chunks, cfg.interval, cfg.ramp)
+	fmt.Fprintf(w, "\n## Streaming soak (%s)\n\n", up)
+	fmt.Fprintf(w, "- %d concurrent streams through the gateway (group %q, %s), %d chunks %v apart, opened over %v\n",
+		r.streams, groupPass, up.describe(), cfg.chunks, cfg.interval, cfg.ramp)
 	fmt.Fprintf(w, "- gateway RSS: baseline %.1f MiB, peak %.1f MiB → %.1f KiB per open stream (budget ≤ 64 KiB: %s)\n",
 		float64(r.baseRSS)/(1<<20), float64(r.peakRSS)/(1<<20), per/1024, map[bool]string{true: "meets", false: "MISSES"}[per <= 64*1024])
 	fmt.Fprintf(w, "- failed %d, stalled (gap > %v) %d, longest gap %v\n", r.failed, cfg.stall, r.stalled, r.maxGap.Round(time.Millisecond))
