@@ -21,13 +21,19 @@ const globals = `	admin off
 	grace_period 1s
 `
 
-// proxyCaddyfile is plain Caddy reverse_proxy to the mock: the baseline the
-// gateway is judged against. Its upstream keep-alive pool is as large as
-// the gateway's (routing.newTransport: 512 idle connections per host)
-// instead of Caddy's default 32, so that neither side pays for new
-// upstream connections the other does not.
-func proxyCaddyfile(addr, mockAddr string) string {
-	return fmt.Sprintf("{\n%s}\n\nhttp://%s {\n\treverse_proxy %s {\n\t\ttransport http {\n\t\t\tkeepalive_idle_conns_per_host 512\n\t\t}\n\t}\n}\n", globals, addr, mockAddr)
+// proxyCaddyfile is plain Caddy reverse_proxy to the mock at mockURL
+// (scheme://host:port): the baseline the gateway is judged against. Its
+// upstream keep-alive pool is as large as the gateway's
+// (routing.newTransport: 512 idle connections per host) instead of Caddy's
+// default 32, so that neither side pays for new upstream connections the
+// other does not. caPEM, when set, is the certificate an HTTPS mock
+// serves, which it then trusts.
+func proxyCaddyfile(addr, mockURL, caPEM string) string {
+	tls := ""
+	if caPEM != "" {
+		tls = "\t\t\ttls_trust_pool file " + caPEM + "\n"
+	}
+	return fmt.Sprintf("{\n%s}\n\nhttp://%s {\n\treverse_proxy %s {\n\t\ttransport http {\n\t\t\tkeepalive_idle_conns_per_host 512\n%s\t\t}\n\t}\n}\n", globals, addr, mockURL, tls)
 }
 
 // gatewayCaddyfile configures Octopus with one openai_chat and one

@@ -274,7 +274,7 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 		return nil, err
 	}
 	direct := target{id: "a", name: "mock direct", url: "http://" + m.addr + "/v1/chat/completions", model: mock.Model, proc: m}
-	px, err := e.startCaddy(bin, "proxy", nil, func(addr string) string { return proxyCaddyfile(addr, m.addr) }, scenario{target: direct})
+	px, err := e.startCaddy(bin, "proxy", nil, func(addr string) string { return proxyCaddyfile(addr, "http://"+m.addr, "") }, scenario{target: direct})
 	if err != nil {
 		return nil, err
 	}
@@ -364,14 +364,15 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 	return failures, nil
 }
 
-// soakRun starts its own slow mock and gateway so the soak's memory figure
-// is not mixed with the load runs'. The mock speaks up.proto: HTTP/1.1 in
-// clear text, one upstream connection per open stream, or HTTPS with
-// HTTP/2, as hosted providers do, many streams per connection.
+// soakRun starts its own slow mock so the soak's memory figures are not
+// mixed with the load runs'. The mock speaks up: HTTP/1.1 in clear text,
+// one upstream connection per open stream, or HTTPS with HTTP/2, as hosted
+// providers do, many streams per connection. The gateway is soaked first
+// (the budgeted figure), then plain reverse_proxy on the same mock, for
+// reference; each runs alone.
 func soakRun(ctx context.Context, o options, bin, dir string, up soakUpstream) (soakResult, error) {
 	e := &env{dir: dir}
 	defer e.close()
-	fmt.Fprintf(os.Stderr, "soak (%s): %d streams …\n", up, o.soak.streams)
 	useTLS := up == soakH2
 	m, err := e.startMock("soak-mock-"+string(up), useTLS, "-chunks", strconv.Itoa(o.soak.chunks), "-chunk-delay", o.soak.interval.String())
 	if err != nil {
@@ -383,8 +384,6 @@ func soakRun(ctx context.Context, o options, bin, dir string, up soakUpstream) (
 		// Go programs; nothing in its config changes.
 		gwEnv = []string{"SSL_CERT_FILE=" + m.cert}
 	}
-	// The readiness probe is a JSON request, which the slow mock answers
-	// at once.
 	var prof *profiler
 	if o.pprofDir != "" {
 		adminAddr, err := freeAddr()
@@ -396,13 +395,38 @@ func soakRun(ctx context.Context, o options, bin, dir string, up soakUpstream) (
 		}
 		prof = &profiler{dir: o.pprofDir, addr: adminAddr}
 	}
-	gw, err := e.startCaddy(bin, "soak-gateway-"+string(up), gwEnv, func(addr string) string {
-		cfg := gatewayCaddyfile(addr, m.scheme()+"://"+m.addr, filepath.Join(dir, "soak-"+string(up)+".db"))
-		if prof != nil {
-			cfg = withAdmin(cfg, prof.addr)
-		}
-		return cfg
-	}, scenario{target: target{model: groupPass, auth: true}})
+	mockURL := m.scheme() + "://" + m.addr
+	// The readiness probes are JSON requests, which the slow mock answers
+	// at once.
+	gwRes, err := soakOne(ctx, o, dir, up, "gateway", func(se *env) (*proc, error) {
+		return se.startCaddy(bin, "soak-gateway-"+string(up), gwEnv, func(addr string) string {
+			cfg := gatewayCaddyfile(addr, mockURL, filepath.Join(dir, "soak-"+string(up)+".db"))
+			if prof != nil {
+				cfg = withAdmin(cfg, prof.addr)
+			}
+			return cfg
+		}, scenario{target: target{model: groupPass, auth: true}})
+	}, groupPass, prof)
+	if err != nil || ctx.Err() != nil {
+		return gwRes, err
+	}
+	direct := target{url: mockURL + "/v1/chat/completions", model: mock.Model}
+	_, err = soakOne(ctx, o, dir, up, "reverse_proxy", func(se *env) (*proc, error) {
+		return se.startCaddy(bin, "soak-proxy-"+string(up), nil, func(addr string) string {
+			return proxyCaddyfile(addr, mockURL, m.cert)
+		}, scenario{target: direct})
+	}, mock.Model, nil)
+	return gwRes, err
+}
+
+// soakOne starts one server with start, soaks it with streams asking for
+// model and stops it. With prof, profiles are saved while the streams are
+// open.
+func soakOne(ctx context.Context, o options, dir string, up soakUpstream, name string, start func(*env) (*proc, error), model string, prof *profiler) (soakResult, error) {
+	se := &env{dir: dir}
+	defer se.close()
+	fmt.Fprintf(os.Stderr, "soak (%s, %s): %d streams …\n", name, up, o.soak.streams)
+	p, err := start(se)
 	if err != nil {
 		return soakResult{}, err
 	}
@@ -415,8 +439,8 @@ func soakRun(ctx context.Context, o options, bin, dir string, up soakUpstream) (
 			prof.fetch("/debug/vars", "soak-"+string(up)+".vars.json")
 		}
 	}
-	r := runSoak(ctx, "http://"+gw.addr+"/v1/chat/completions", gw, o.soak, whileOpen)
-	printSoak(os.Stdout, o.soak, up, r)
+	r := runSoak(ctx, "http://"+p.addr+"/v1/chat/completions", model, p, o.soak, whileOpen)
+	printSoak(os.Stdout, o.soak, name, up, r)
 	return r, nil
 }
 

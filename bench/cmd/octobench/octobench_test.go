@@ -80,8 +80,9 @@ func TestSummarize(t *testing.T) {
 // accepts them is what -short checks end to end.
 func TestCaddyfilesParse(t *testing.T) {
 	for name, src := range map[string]string{
-		"proxy":   proxyCaddyfile("127.0.0.1:1", "127.0.0.1:2"),
-		"gateway": gatewayCaddyfile("127.0.0.1:1", "http://127.0.0.1:2", "/tmp/b.db"),
+		"proxy":     proxyCaddyfile("127.0.0.1:1", "http://127.0.0.1:2", ""),
+		"proxy-tls": proxyCaddyfile("127.0.0.1:1", "https://127.0.0.1:2", "/tmp/ca.pem"),
+		"gateway":   gatewayCaddyfile("127.0.0.1:1", "http://127.0.0.1:2", "/tmp/b.db"),
 	} {
 		if _, err := caddyfile.Parse(name, []byte(src)); err != nil {
 			t.Errorf("%s: %v\n%s", name, err, src)
