@@ -78,5 +78,11 @@ func newTransport() *http.Transport {
 		// smaller than that.
 		ReadBufferSize:  4 << 10,
 		WriteBufferSize: 4 << 10,
+		// Hosted providers speak HTTP/2, where one connection carries
+		// many streams: a connection that died silently (NAT or load
+		// balancer dropping it) would hang every stream on it until the
+		// OS gives up on TCP. A ping after 30 s without frames finds it
+		// within 15 s more.
+		HTTP2: &http.HTTP2Config{SendPingTimeout: 30 * time.Second, PingTimeout: 15 * time.Second},
 	}
 }

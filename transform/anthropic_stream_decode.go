@@ -41,6 +41,7 @@ type anStreamDecoder struct {
 	stopSeq           string
 	sawDelta          bool // a message_delta arrived (the answer ended normally)
 	usage             anUsage
+	arena             byteArena
 }
 
 // Feed implements StreamDecoder.
@@ -55,13 +56,14 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 		return dst, false, &Error{Status: http.StatusBadGateway, Kind: KindServer, Message: "upstream sent a stream event that is not valid JSON"}
 	}
 	// One pass over the event's members; Get would rescan per key. The
-	// event is copied once into a string: parsing data in place would make
-	// event strings alias a buffer the SSE reader reuses, and any consumer
-	// keeping one (the fuzz target, an accumulator) would see it change.
+	// event is copied once, into the decoder's arena: parsing data in
+	// place would make event strings alias a buffer the SSE reader reuses,
+	// and any consumer keeping one (the fuzz target, an accumulator) would
+	// see it change.
 	var typ string
 	var index int64
 	var message, block, delta, usage, errObj gjson.Result
-	gjson.Parse(string(data)).ForEach(func(k, v gjson.Result) bool {
+	gjson.Parse(d.arena.copy(data)).ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "type":
 			typ = v.Str
@@ -224,23 +226,41 @@ func (d *anStreamDecoder) blockDelta(dst []Event, index int64, delta gjson.Resul
 	if blk == nil {
 		return dst
 	}
-	switch delta.Get("type").Str {
+	// One pass over the delta's members (the bulk of a stream): Get would
+	// parse its path and rescan the object for each.
+	var typ, text, thinking, signature, partial string
+	delta.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "type":
+			typ = v.Str
+		case "text":
+			text = v.Str
+		case "thinking":
+			thinking = v.Str
+		case "signature":
+			signature = v.Str
+		case "partial_json":
+			partial = v.Str
+		}
+		return true
+	})
+	switch typ {
 	case "text_delta":
-		if t := delta.Get("text").Str; t != "" {
-			dst = append(dst, Event{Type: EventText, Text: t})
+		if text != "" {
+			dst = append(dst, Event{Type: EventText, Text: text})
 		}
 	case "thinking_delta":
-		if t := delta.Get("thinking").Str; t != "" {
-			dst = append(dst, Event{Type: EventThinking, Text: t})
+		if thinking != "" {
+			dst = append(dst, Event{Type: EventThinking, Text: thinking})
 		}
 	case "signature_delta":
-		if s := delta.Get("signature").Str; s != "" {
-			dst = append(dst, Event{Type: EventSignature, Signature: strings.Clone(s), SignatureFamily: Anthropic.Family()})
+		if signature != "" {
+			dst = append(dst, Event{Type: EventSignature, Signature: strings.Clone(signature), SignatureFamily: Anthropic.Family()})
 		}
 	case "input_json_delta":
-		if t := delta.Get("partial_json").Str; t != "" && blk.kind == anBlockTool {
+		if partial != "" && blk.kind == anBlockTool {
 			blk.hasArgs = true
-			dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: t})
+			dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: partial})
 		}
 	}
 	return dst

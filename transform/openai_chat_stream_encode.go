@@ -12,9 +12,12 @@ import (
 // include_usage (clients that did not ask index choices[0] and crash on
 // it), then data: [DONE].
 type ccStreamEncoder struct {
-	w            io.Writer
-	req          *Request
-	buf          []byte
+	w   io.Writer
+	req *Request
+	buf []byte
+	// prefix is every chunk's fixed start, "data: {id…model…" up to
+	// inside its delta; built once the id and model are fixed (start).
+	prefix       []byte
 	id           string
 	model        string
 	created      int64
@@ -134,6 +137,7 @@ func (e *ccStreamEncoder) Encode(ev *Event) error {
 // start fixes the stream's id and model and writes the role chunk.
 func (e *ccStreamEncoder) start(ev *Event) error {
 	e.started = true
+	e.prefix = nil // id, model and created change here
 	e.created = oaiNow()
 	if ev.Type == EventStart {
 		if ev.Model != "" {
@@ -152,16 +156,21 @@ func (e *ccStreamEncoder) start(ev *Event) error {
 }
 
 // open starts a chunk and returns a writer positioned inside its delta.
+// The part before the delta is the same in every chunk of a stream, so it
+// is rendered once.
 func (e *ccStreamEncoder) open() jsonWriter {
-	w := jsonWriter{b: append(e.buf[:0], "data: "...)}
-	e.header(&w)
-	w.key("choices")
-	w.arrOpen()
-	w.objOpen()
-	w.fieldInt("index", 0)
-	w.key("delta")
-	w.objOpen()
-	return w
+	if e.prefix == nil {
+		w := jsonWriter{b: []byte("data: ")}
+		e.header(&w)
+		w.key("choices")
+		w.arrOpen()
+		w.objOpen()
+		w.fieldInt("index", 0)
+		w.key("delta")
+		w.objOpen()
+		e.prefix = w.b
+	}
+	return jsonWriter{b: append(e.buf[:0], e.prefix...)}
 }
 
 func (e *ccStreamEncoder) header(w *jsonWriter) {
