@@ -16,10 +16,16 @@ import (
 	"github.com/octopuscaddy/octopus/transform"
 )
 
-// copyBufPool holds the buffers passthrough streams copy through. An open
-// stream holds one while it waits for the upstream, so it is small: SSE
-// events are a few hundred bytes, and the transport buffers beneath it.
+// copyBufPool holds the buffers passthrough streams copy bursts through.
 var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 4<<10); return &b }}
+
+// smallCopy is what a passthrough stream reads into while the upstream
+// trickles (one event per read, the usual pace of a model): an open
+// stream spends nearly all its life blocked in that read, so the buffer
+// it blocks on is small. A read that fills it means a burst, and the
+// stream switches to a pooled copyBufPool buffer until reads are small
+// again, so bursts still go out in few writes and flushes.
+const smallCopy = 512
 
 // idleTimer cancels the upstream call when a stream stays silent too long.
 type idleTimer struct {
@@ -75,9 +81,14 @@ func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufi
 		return // client gone; the deferred cancel stops upstream
 	}
 	_ = rc.Flush()
-	bp := copyBufPool.Get().(*[]byte)
-	defer copyBufPool.Put(bp)
-	buf := *bp
+	small := make([]byte, smallCopy)
+	buf := small
+	var big *[]byte
+	defer func() {
+		if big != nil {
+			copyBufPool.Put(big)
+		}
+	}()
 	for {
 		n, err := resp.Body.Read(buf)
 		if n > 0 {
@@ -87,6 +98,15 @@ func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufi
 				return // client gone; the deferred cancel stops upstream
 			}
 			_ = rc.Flush()
+		}
+		switch {
+		case n == len(buf) && big == nil:
+			big = copyBufPool.Get().(*[]byte)
+			buf = *big
+		case n < smallCopy && big != nil:
+			buf = small
+			copyBufPool.Put(big)
+			big = nil
 		}
 		if err != nil {
 			if err != io.EOF && x.r.Context().Err() == nil {
@@ -119,6 +139,10 @@ func streamErrorTail(f transform.Format, msg string) []byte {
 	return nil
 }
 
+// streamReaderPool holds the 4 KiB readers translated streams are read
+// through once they started.
+var streamReaderPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4<<10) }}
+
 // outPool holds the buffers translated streams encode into between
 // flushes.
 var outPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -136,7 +160,19 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 	}
 	setStreamHeaders(x.w.Header(), ct)
 	x.w.WriteHeader(http.StatusOK)
-	defer putProbeReader(br)
+	// The probe reader is large so it can look far into the stream's
+	// start; an open stream spends its life waiting on the upstream, so
+	// from here on it holds only a copy of what the probe read ahead and
+	// the SSE reader's 4 KiB buffer, and the probe reader goes back.
+	ahead, _ := br.Peek(br.Buffered())
+	sr := streamReaderPool.Get().(*bufio.Reader)
+	sr.Reset(io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), &x.src))
+	putProbeReader(br)
+	defer func() {
+		sr.Reset(nil)
+		streamReaderPool.Put(sr)
+	}()
+	rd := sse.NewReader(sr)
 	out := outPool.Get().(*bytes.Buffer)
 	out.Reset()
 	defer func() {
@@ -146,7 +182,6 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 	}()
 	dec := transform.Get(ch.Format).NewStreamDecoder()
 	enc := transform.Get(x.ep.format).NewStreamEncoder(out, x.creq)
-	rd := sse.NewReader(br)
 	idle := newIdleTimer(ch.IdleTimeout, cancel)
 	defer idle.stop()
 	evs := make([]transform.Event, 0, 8)

@@ -93,3 +93,61 @@ func TestTranslatedStreamFlushesBeforeWaiting(t *testing.T) {
 		t.Fatal("the end of the stream was not flushed")
 	}
 }
+
+// A passthrough stream switches between its small buffer (trickle) and a
+// pooled large one (bursts); either way the client gets the upstream's
+// bytes unchanged, and what arrived is flushed before the relay waits.
+func TestPassthroughStreamBurstsAndTrickles(t *testing.T) {
+	chunk := func(text string) string {
+		return `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-up","choices":[{"index":0,"delta":{"content":"` + text + `"},"finish_reason":null}]}` + "\n\n"
+	}
+	parts := []string{
+		chunk("a"),                        // trickle
+		chunk(strings.Repeat("b", 3000)),  // fills the small buffer: burst
+		chunk(strings.Repeat("c", 20000)), // larger than the burst buffer
+		chunk("d"),                        // back to a trickle
+		chunk("e"),
+		"data: [DONE]\n\n",
+	}
+	pr, pw := io.Pipe()
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: pr, ContentLength: -1, Request: r}, nil
+	})
+	e := newTestEngine(t, rt)
+	w := &flushWriter{ResponseRecorder: httptest.NewRecorder(), signal: make(chan struct{}, 1)}
+	ok := make(chan bool, 1)
+	go func() {
+		sent := ""
+		for _, p := range parts {
+			_, _ = io.WriteString(pw, p)
+			sent += p
+			// Each part must be flushed before the next is sent. Not a
+			// timing assertion: the bound only keeps a broken relay
+			// from hanging the test.
+			deadline := time.After(10 * time.Second)
+			for w.flushedString() != sent {
+				select {
+				case <-w.signal:
+				case <-deadline:
+					ok <- false
+					pw.Close()
+					return
+				}
+			}
+		}
+		ok <- true
+		pw.Close()
+	}()
+	req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(`{"model":"smart","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+	req.Header.Set("Authorization", "Bearer sk-client-bench-123")
+	if !e.ServeHTTP(w, req) || w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	if !<-ok {
+		t.Fatalf("a part was not flushed before the relay waited; flushed so far %d bytes", len(w.flushedString()))
+	}
+	if got, want := w.Body.String(), strings.Join(parts, ""); got != want {
+		t.Fatalf("stream changed in passthrough: got %d bytes, want %d", len(got), len(want))
+	}
+}

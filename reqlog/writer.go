@@ -8,6 +8,7 @@ package reqlog
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -77,10 +78,13 @@ type Writer struct {
 	log   *zap.Logger
 	queue chan store.RequestLog
 
-	// mu guards stopped against Observe: once Stop holds it, no send can
-	// follow, so draining the queue after that loses nothing.
-	mu      sync.RWMutex
-	stopped bool
+	// stopped and sending keep Observe lock-free yet safe against Stop:
+	// Observe announces itself in sending before it looks at stopped,
+	// Stop sets stopped before it waits for sending to drain, so every
+	// send either happens before the final drain or sees stopped (both
+	// are sequentially consistent atomics).
+	stopped atomic.Bool
+	sending atomic.Int64
 
 	done     chan struct{}
 	wg       sync.WaitGroup
@@ -140,9 +144,9 @@ func (w *Writer) Observe(rec *relay.Record) {
 		return
 	}
 	row := w.toRow(rec)
-	w.mu.RLock()
-	defer w.mu.RUnlock()
-	if w.stopped {
+	w.sending.Add(1)
+	defer w.sending.Add(-1)
+	if w.stopped.Load() {
 		w.dropped.Add(1)
 		return
 	}
@@ -226,9 +230,12 @@ func bodyText(b []byte) *string {
 // subscriptions. Later calls do nothing.
 func (w *Writer) Stop() {
 	w.stopOnce.Do(func() {
-		w.mu.Lock()
-		w.stopped = true
-		w.mu.Unlock()
+		w.stopped.Store(true)
+		// A send that saw stopped false finishes at once (it never
+		// blocks), so this wait is short.
+		for w.sending.Load() != 0 {
+			runtime.Gosched()
+		}
 		close(w.done)
 		w.wg.Wait()
 		w.closeSubscribers()

@@ -76,8 +76,8 @@ func newTransport() *http.Transport {
 		// buffers, so they stay at net/http's (and reverse_proxy's) 4 KiB:
 		// large request bodies bypass the write buffer, and SSE events are
 		// smaller than that.
-		ReadBufferSize:  4 << 10,
-		WriteBufferSize: 4 << 10,
+		ReadBufferSize:  2 << 10,
+		WriteBufferSize: 1 << 10,
 		// Hosted providers speak HTTP/2, where one connection carries
 		// many streams: a connection that died silently (NAT or load
 		// balancer dropping it) would hang every stream on it until the

@@ -87,11 +87,7 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 	}
 	switch typ {
 	case "message_start":
-		dst = d.start(dst, strings.Clone(message.Get("id").Str), strings.Clone(message.Get("model").Str))
-		if u := message.Get("usage"); u.IsObject() {
-			d.usage.merge(u)
-			dst = d.appendUsage(dst)
-		}
+		dst = d.messageStart(dst, message)
 	case "content_block_start":
 		dst = d.start(dst, "", "")
 		dst = d.blockStart(dst, index, block)
@@ -101,36 +97,59 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 	case "content_block_stop":
 		dst = d.blockStop(dst, index)
 	case "message_delta":
-		dst = d.start(dst, "", "")
-		d.sawDelta = true
-		if r := delta.Get("stop_reason"); r.Type == gjson.String {
-			d.stop = strings.Clone(r.Str)
-		}
-		if s := delta.Get("stop_sequence"); s.Type == gjson.String {
-			d.stopSeq = strings.Clone(s.Str)
-		}
-		if u := usage; u.IsObject() {
-			d.usage.merge(u)
-			dst = d.appendUsage(dst)
-		}
+		dst = d.messageDelta(dst, delta, usage)
 	case "message_stop":
 		dst = d.start(dst, "", "")
 		dst = d.finish(dst, anToolStop(anStopReason(d.stop), d.tools > 0))
 		return dst, true, nil
 	case "error":
-		dst = d.start(dst, "", "")
-		e := errObj
-		status := anErrorStatus(e.Get("type").Str)
-		msg := strings.Clone(e.Get("message").Str)
-		if msg == "" {
-			msg = "upstream stream error"
-		}
-		dst = append(dst, Event{Type: EventError, Error: &Error{Status: status, Kind: KindForStatus(status), Message: msg, Code: strings.Clone(e.Get("type").Str)}})
-		dst = d.finish(dst, StopError)
-		return dst, true, nil
+		return d.streamError(dst, errObj), true, nil
 	}
 	// ping and unknown events carry nothing.
 	return dst, false, nil
+}
+
+// The handlers below are kept out of Feed (noinline): gjson's lookups
+// inlined into one function gave Feed a 4 KiB stack frame, and the
+// goroutine of every open translated stream grew its stack to fit it.
+
+//go:noinline
+func (d *anStreamDecoder) messageStart(dst []Event, message gjson.Result) []Event {
+	dst = d.start(dst, strings.Clone(message.Get("id").Str), strings.Clone(message.Get("model").Str))
+	if u := message.Get("usage"); u.IsObject() {
+		d.usage.merge(u)
+		dst = d.appendUsage(dst)
+	}
+	return dst
+}
+
+//go:noinline
+func (d *anStreamDecoder) messageDelta(dst []Event, delta, usage gjson.Result) []Event {
+	dst = d.start(dst, "", "")
+	d.sawDelta = true
+	if r := delta.Get("stop_reason"); r.Type == gjson.String {
+		d.stop = strings.Clone(r.Str)
+	}
+	if s := delta.Get("stop_sequence"); s.Type == gjson.String {
+		d.stopSeq = strings.Clone(s.Str)
+	}
+	if usage.IsObject() {
+		d.usage.merge(usage)
+		dst = d.appendUsage(dst)
+	}
+	return dst
+}
+
+//go:noinline
+func (d *anStreamDecoder) streamError(dst []Event, e gjson.Result) []Event {
+	dst = d.start(dst, "", "")
+	status := anErrorStatus(e.Get("type").Str)
+	msg := strings.Clone(e.Get("message").Str)
+	if msg == "" {
+		msg = "upstream stream error"
+	}
+	dst = append(dst, Event{Type: EventError, Error: &Error{Status: status, Kind: KindForStatus(status), Message: msg, Code: strings.Clone(e.Get("type").Str)}})
+	return d.finish(dst, StopError)
 }
 
 // Close implements StreamDecoder. An upstream that ended after its
@@ -152,6 +171,8 @@ func (d *anStreamDecoder) Close(dst []Event) []Event {
 }
 
 // start emits EventStart once, before anything else.
+//
+//go:noinline // see messageStart
 func (d *anStreamDecoder) start(dst []Event, id, model string) []Event {
 	if d.started {
 		return dst
@@ -165,6 +186,7 @@ func (d *anStreamDecoder) appendUsage(dst []Event) []Event {
 	return append(dst, Event{Type: EventUsage, Usage: &u})
 }
 
+//go:noinline // see messageStart
 func (d *anStreamDecoder) finish(dst []Event, reason StopReason) []Event {
 	d.finished = true
 	u := d.usage.canonical()
@@ -180,6 +202,7 @@ func (d *anStreamDecoder) find(index int64) *anOpenBlock {
 	return nil
 }
 
+//go:noinline // see messageStart
 func (d *anStreamDecoder) blockStart(dst []Event, index int64, cb gjson.Result) []Event {
 	if d.find(index) != nil || len(d.open) >= anMaxOpenBlocks {
 		return dst // a repeated start for an open block: keep the first
@@ -221,6 +244,7 @@ func (d *anStreamDecoder) blockStart(dst []Event, index int64, cb gjson.Result) 
 	return dst
 }
 
+//go:noinline // see messageStart
 func (d *anStreamDecoder) blockDelta(dst []Event, index int64, delta gjson.Result) []Event {
 	blk := d.find(index)
 	if blk == nil {
@@ -266,6 +290,7 @@ func (d *anStreamDecoder) blockDelta(dst []Event, index int64, delta gjson.Resul
 	return dst
 }
 
+//go:noinline // see messageStart
 func (d *anStreamDecoder) blockStop(dst []Event, index int64) []Event {
 	for i := range d.open {
 		if d.open[i].index != index {

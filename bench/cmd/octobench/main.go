@@ -81,7 +81,9 @@ type options struct {
 	soak        soakConfig
 	// soakUpstreams are the upstream protocols the soak runs with, in turn.
 	soakUpstreams []soakUpstream
-	pprofDir      string
+	// soakGroup is the gateway group the soak's streams ask for.
+	soakGroup string
+	pprofDir  string
 }
 
 func parseFlags(args []string) (options, error) {
@@ -104,9 +106,13 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.soak.interval, "soak-interval", 100*time.Millisecond, "gap between soak chunks")
 	fs.DurationVar(&o.soak.ramp, "soak-ramp", 2*time.Second, "time over which soak streams are opened")
 	fs.DurationVar(&o.soak.stall, "soak-stall", 2*time.Second, "a gap longer than this is a stall")
+	fs.StringVar(&o.soakGroup, "soak-group", groupPass, "gateway group of the soak's streams: pass (passthrough) or xlate (OpenAI Chat → Anthropic translation)")
 	ups := fs.String("soak-upstream", "h1,h2", "upstream protocols of the soak, in turn: h1 (HTTP/1.1, clear text) and/or h2 (HTTPS with HTTP/2, as hosted providers)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if o.soakGroup != groupPass && o.soakGroup != groupXlate {
+		return o, fmt.Errorf("bad -soak-group %q: want %s or %s", o.soakGroup, groupPass, groupXlate)
 	}
 	for _, f := range strings.Split(*ups, ",") {
 		switch up := soakUpstream(strings.TrimSpace(f)); up {
@@ -406,7 +412,7 @@ func soakRun(ctx context.Context, o options, bin, dir string, up soakUpstream) (
 			}
 			return cfg
 		}, scenario{target: target{model: groupPass, auth: true}})
-	}, groupPass, prof)
+	}, o.soakGroup, prof)
 	if err != nil || ctx.Err() != nil {
 		return gwRes, err
 	}
@@ -440,7 +446,7 @@ func soakOne(ctx context.Context, o options, dir string, up soakUpstream, name s
 		}
 	}
 	r := runSoak(ctx, "http://"+p.addr+"/v1/chat/completions", model, p, o.soak, whileOpen)
-	printSoak(os.Stdout, o.soak, name, up, r)
+	printSoak(os.Stdout, o.soak, name, model, up, r)
 	return r, nil
 }
 

@@ -179,11 +179,11 @@ func oneStream(ctx context.Context, client *http.Client, url string, body []byte
 
 // printSoak reports one soak; name is "gateway" (the budgeted figure) or
 // "reverse_proxy" (the reference).
-func printSoak(w io.Writer, cfg soakConfig, name string, up soakUpstream, r soakResult) {
+func printSoak(w io.Writer, cfg soakConfig, name, model string, up soakUpstream, r soakResult) {
 	per := float64(r.peakRSS-r.baseRSS) / float64(max(r.streams, 1))
 	fmt.Fprintf(w, "\n## Streaming soak: %s, %s\n\n", name, up)
-	fmt.Fprintf(w, "- %d concurrent streams through %s (%s), %d chunks %v apart, opened over %v\n",
-		r.streams, name, up.describe(), cfg.chunks, cfg.interval, cfg.ramp)
+	fmt.Fprintf(w, "- %d concurrent streams through %s (model %q; %s), %d chunks %v apart, opened over %v\n",
+		r.streams, name, model, up.describe(), cfg.chunks, cfg.interval, cfg.ramp)
 	verdict := ""
 	if name == "gateway" {
 		verdict = fmt.Sprintf(" (budget ≤ 64 KiB: %s)", map[bool]string{true: "meets", false: "MISSES"}[per <= 64*1024])
