@@ -72,10 +72,12 @@ func newTransport() *http.Transport {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
-		// Every open stream holds one upstream connection and both its
-		// buffers, so they stay at net/http's (and reverse_proxy's) 4 KiB:
-		// large request bodies bypass the write buffer, and SSE events are
-		// smaller than that.
+		// Over HTTP/1.1 every open stream holds one upstream connection
+		// and both its buffers for its whole life, so they are small:
+		// the write buffer only gathers the request line and headers (a
+		// body larger than what is left goes straight to the socket), and
+		// the read buffer holds response headers and SSE events, which are
+		// smaller; larger JSON bodies are read past it. HTTP/2 has its own.
 		ReadBufferSize:  2 << 10,
 		WriteBufferSize: 1 << 10,
 		// Hosted providers speak HTTP/2, where one connection carries
