@@ -19,6 +19,20 @@ type flushWriter struct {
 	signal  chan struct{}
 }
 
+func newFlushWriter() *flushWriter {
+	return &flushWriter{ResponseRecorder: httptest.NewRecorder(), signal: make(chan struct{}, 1)}
+}
+
+// pipedUpstream answers every upstream call with a 200 event stream whose
+// body is what the test writes to pw.
+func pipedUpstream() (*io.PipeWriter, http.RoundTripper) {
+	pr, pw := io.Pipe()
+	return pw, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: pr, ContentLength: -1, Request: r}, nil
+	})
+}
+
 func (w *flushWriter) Flush() {
 	w.mu.Lock()
 	w.flushed.Reset()
@@ -40,13 +54,9 @@ func (w *flushWriter) flushedString() string {
 // what it has before it waits for more from the upstream: the upstream
 // below holds its second half back until the client saw the first delta.
 func TestTranslatedStreamFlushesBeforeWaiting(t *testing.T) {
-	pr, pw := io.Pipe()
-	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: pr, ContentLength: -1, Request: r}, nil
-	})
+	pw, rt := pipedUpstream()
 	e := newXlateEngine(t, rt)
-	w := &flushWriter{ResponseRecorder: httptest.NewRecorder(), signal: make(chan struct{}, 1)}
+	w := newFlushWriter()
 	sawFirst := make(chan bool, 1)
 	go func() {
 		_, _ = io.WriteString(pw, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude-up\",\"usage\":{\"input_tokens\":3,\"output_tokens\":0}}}\n\n"+
@@ -109,13 +119,9 @@ func TestPassthroughStreamBurstsAndTrickles(t *testing.T) {
 		chunk("e"),
 		"data: [DONE]\n\n",
 	}
-	pr, pw := io.Pipe()
-	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: pr, ContentLength: -1, Request: r}, nil
-	})
+	pw, rt := pipedUpstream()
 	e := newTestEngine(t, rt)
-	w := &flushWriter{ResponseRecorder: httptest.NewRecorder(), signal: make(chan struct{}, 1)}
+	w := newFlushWriter()
 	ok := make(chan bool, 1)
 	go func() {
 		sent := ""
