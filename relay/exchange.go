@@ -22,15 +22,18 @@ import (
 
 // exchange is one client request on its way through the attempt loop.
 type exchange struct {
-	e     *Engine
-	w     http.ResponseWriter
-	r     *http.Request
-	ep    endpoint
-	snap  *routing.Snapshot
-	key   *routing.Key
-	body  []byte
-	start time.Time
-	rec   *Record
+	e    *Engine
+	w    http.ResponseWriter
+	r    *http.Request
+	ep   endpoint
+	snap *routing.Snapshot
+	key  *routing.Key
+	body []byte
+	// bodyBuf holds body; it goes back to its pool when the request is
+	// done, unless a stream let go of it (release).
+	bodyBuf *bytes.Buffer
+	start   time.Time
+	rec     *Record
 
 	model  string // model the client asked for
 	stream bool
@@ -51,6 +54,49 @@ type exchange struct {
 	toolNames map[string]string
 	// src is the upstream stream body as the probe reader reads it.
 	src readHook
+}
+
+// release lets go of the client's request, as received and as decoded,
+// once a stream has started: no attempt follows, and a stream can stay
+// open for minutes. A large prompt is then no longer held twice per open
+// stream. With body capture on, the request log still needs the body.
+func (x *exchange) release() {
+	x.creq = nil
+	if x.rec.Bodies == nil {
+		// Not back to the pool: the upstream transport may still be
+		// reading the bytes it sends (upstreamBody forgets them once
+		// read); the collector frees them after that.
+		x.body, x.bodyBuf = nil, nil
+	}
+}
+
+// upstreamBody is the body of an upstream request. It forgets its bytes
+// once they have been read or the transport closed it: net/http keeps the
+// request, body included, until the response body is closed, which for a
+// stream is when the stream ends.
+type upstreamBody struct{ b []byte }
+
+func (u *upstreamBody) Read(p []byte) (int, error) {
+	if len(u.b) == 0 {
+		u.b = nil
+		return 0, io.EOF
+	}
+	n := copy(p, u.b)
+	u.b = u.b[n:]
+	return n, nil
+}
+
+// WriteTo sends the whole body in one write, as bytes.Reader does.
+func (u *upstreamBody) WriteTo(w io.Writer) (int64, error) {
+	b := u.b
+	u.b = nil
+	n, err := w.Write(b)
+	return int64(n), err
+}
+
+func (u *upstreamBody) Close() error {
+	u.b = nil
+	return nil
 }
 
 // readHook calls before ahead of every read from r. A translated stream
@@ -320,14 +366,22 @@ func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) ou
 			x.fail(berr)
 			return outcome{done: true}
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
 		if err != nil {
 			timer.Stop()
 			it.Report(t, routing.Failure, 0)
 			return outcome{err: transform.Errorf(502, "channel %q: %v", ch.Name, err)}
 		}
+		// The transport may send the body again (a reused connection
+		// that turned out dead) through GetBody, which it only calls
+		// before Do returns: after that, its copy of the request no
+		// longer reaches the bytes.
+		again := &upstreamBody{b: body}
+		req.Body, req.ContentLength = &upstreamBody{b: body}, int64(len(body))
+		req.GetBody = func() (io.ReadCloser, error) { return &upstreamBody{b: again.b}, nil }
 		x.setHeaders(req.Header, ch, key, upstreamStream)
 		resp, err = ch.Client.Do(req)
+		again.b = nil
 		if err != nil {
 			timer.Stop()
 			if x.r.Context().Err() != nil {

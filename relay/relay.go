@@ -141,11 +141,6 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) bool {
 
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer func() {
-		if buf.Cap() <= 4<<20 { // don't keep huge image bodies alive
-			bufPool.Put(buf)
-		}
-	}()
 	limit := e.MaxBodySize
 	if limit <= 0 {
 		limit = DefaultMaxBodySize
@@ -157,19 +152,30 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) bool {
 		} else {
 			writeError(w, ep.format, transform.Errorf(400, "reading request body: %v", err))
 		}
+		putBody(buf)
 		return true
 	}
 	x := &exchange{
-		e: e, w: w, r: r, ep: ep, snap: snap, key: key, body: buf.Bytes(), start: start,
+		e: e, w: w, r: r, ep: ep, snap: snap, key: key, body: buf.Bytes(), bodyBuf: buf, start: start,
 		rec: &Record{Key: key.Name, Inbound: ep.format, Start: start},
 	}
 	e.capture(x)
 	x.serve()
 	x.rec.Duration = e.now().Sub(start)
 	if e.Observer != nil {
-		e.Observer.Observe(x.rec)
+		e.Observer.Observe(x.rec) // before the body buffer is reused: capture aliases it
+	}
+	if x.bodyBuf != nil {
+		putBody(x.bodyBuf)
 	}
 	return true
+}
+
+// putBody returns a request body buffer to its pool.
+func putBody(buf *bytes.Buffer) {
+	if buf.Cap() <= 4<<20 { // don't keep huge image bodies alive
+		bufPool.Put(buf)
+	}
 }
 
 // writeError answers with e in format f's error shape.

@@ -175,3 +175,47 @@ func BenchmarkOctobenchXlateStream(b *testing.B) {
 	body, ct := mockBody(b, "/v1/messages", true)
 	benchServe(b, newXlateEngine(b, &cannedTransport{body: body, contentType: ct}), octobenchRequest(true))
 }
+
+// trickleBody hands out one SSE event per Read, as a model's stream
+// arrives: every read is followed by a flush and a wait.
+type trickleBody struct{ events [][]byte }
+
+func (t *trickleBody) Read(p []byte) (int, error) {
+	if len(t.events) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, t.events[0])
+	if t.events[0] = t.events[0][n:]; len(t.events[0]) == 0 {
+		t.events = t.events[1:]
+	}
+	return n, nil
+}
+
+func (t *trickleBody) Close() error { return nil }
+
+// trickleTransport answers with body, one event per read.
+type trickleTransport struct{ body []byte }
+
+func (c *trickleTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	r.Body.Close()
+	var evs [][]byte
+	for rest := c.body; len(rest) > 0; {
+		i := bytes.Index(rest, []byte("\n\n"))
+		if i < 0 {
+			i = len(rest) - 2
+		}
+		evs = append(evs, rest[:i+2])
+		rest = rest[i+2:]
+	}
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}},
+		Body: &trickleBody{events: evs}, ContentLength: -1, Request: r}, nil
+}
+
+// BenchmarkXlateStreamTrickle is BenchmarkOctobenchXlateStream with the
+// upstream's events arriving one per read, as from a model: what a
+// translated stream allocates per event while it is open.
+func BenchmarkXlateStreamTrickle(b *testing.B) {
+	body, _ := mockBody(b, "/v1/messages", true)
+	benchServe(b, newXlateEngine(b, &trickleTransport{body: body}), octobenchRequest(true))
+}

@@ -81,6 +81,7 @@ func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufi
 		return // client gone; the deferred cancel stops upstream
 	}
 	_ = rc.Flush()
+	x.release()
 	small := make([]byte, smallCopy)
 	buf := small
 	var big *[]byte
@@ -139,19 +140,50 @@ func streamErrorTail(f transform.Format, msg string) []byte {
 	return nil
 }
 
-// streamReaderPool holds the 4 KiB readers translated streams are read
-// through once they started.
-var streamReaderPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4<<10) }}
-
 // outPool holds the buffers translated streams encode into between
 // flushes.
 var outPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// pendingOut is what a translated stream has encoded and not yet sent. It
+// takes a pooled buffer on the first write after a flush and gives it back
+// with the flush, so a stream waiting on its upstream holds none.
+type pendingOut struct{ b *bytes.Buffer }
+
+func (p *pendingOut) Write(q []byte) (int, error) {
+	if p.b == nil {
+		p.b = outPool.Get().(*bytes.Buffer)
+	}
+	return p.b.Write(q)
+}
+
+// put gives the buffer back, emptied.
+func (p *pendingOut) put() {
+	if p.b == nil {
+		return
+	}
+	if p.b.Cap() <= 64<<10 {
+		p.b.Reset()
+		outPool.Put(p.b)
+	}
+	p.b = nil
+}
+
+// eventsPool holds the canonical events of one upstream event, which live
+// only from the decoder's Feed to the encoder.
+var eventsPool = sync.Pool{New: func() any { s := make([]transform.Event, 0, 8); return &s }}
 
 // translateStream converts an upstream stream into the client's format
 // event by event. Events are encoded into a buffer that goes to the client
 // in one write and one flush whenever the relay is about to read from the
 // upstream again: everything one upstream read brought leaves together,
 // and nothing waits on the upstream unsent.
+//
+// An open stream spends its life waiting on the upstream, so what it holds
+// while it waits is kept small: the SSE reader waits on a 512-byte buffer
+// (bursts take a pooled one), the encoded output and the canonical events
+// are pooled between reads, the decoder drops its scratch block, and the
+// client's request, decoded and encoded, is let go once the stream has
+// started (release).
 func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br *bufio.Reader, cancel context.CancelFunc) {
 	defer resp.Body.Close()
 	ct := "text/event-stream"
@@ -161,39 +193,32 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 	setStreamHeaders(x.w.Header(), ct)
 	x.w.WriteHeader(http.StatusOK)
 	// The probe reader is large so it can look far into the stream's
-	// start; an open stream spends its life waiting on the upstream, so
-	// from here on it holds only a copy of what the probe read ahead and
-	// the SSE reader's 4 KiB buffer, and the probe reader goes back.
+	// start; from here on the stream holds only a copy of what it read
+	// ahead, and the probe reader goes back.
 	ahead, _ := br.Peek(br.Buffered())
-	sr := streamReaderPool.Get().(*bufio.Reader)
-	sr.Reset(io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), &x.src))
+	rd := sse.NewReader(io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), &x.src))
 	putProbeReader(br)
-	defer func() {
-		sr.Reset(nil)
-		streamReaderPool.Put(sr)
-	}()
-	rd := sse.NewReader(sr)
-	out := outPool.Get().(*bytes.Buffer)
-	out.Reset()
-	defer func() {
-		if out.Cap() <= 64<<10 {
-			outPool.Put(out)
-		}
-	}()
+	defer rd.Release()
+	var out pendingOut
+	defer out.put()
 	dec := transform.Get(ch.Format).NewStreamDecoder()
-	enc := transform.Get(x.ep.format).NewStreamEncoder(out, x.creq)
+	idler, _ := dec.(transform.StreamIdler)
+	enc := transform.Get(x.ep.format).NewStreamEncoder(&out, x.creq)
+	x.release()
 	idle := newIdleTimer(ch.IdleTimeout, cancel)
 	defer idle.stop()
-	evs := make([]transform.Event, 0, 8)
 	first := true
 	rc := http.NewResponseController(x.w)
 	gone := false // a write to the client failed
 	send := func() {
-		if out.Len() == 0 || gone {
+		if idler != nil {
+			idler.Idle()
+		}
+		if out.b == nil || gone {
 			return
 		}
-		_, err := x.w.Write(out.Bytes())
-		out.Reset()
+		_, err := x.w.Write(out.b.Bytes())
+		out.put()
 		if err == nil {
 			err = rc.Flush()
 		}
@@ -204,7 +229,7 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 	}
 	x.src.before = send
 	defer func() { x.src.before = nil }()
-	emit := func() bool {
+	emit := func(evs []transform.Event) bool {
 		transform.RestoreEventToolNames(x.toolNames, evs)
 		for i := range evs {
 			ev := &evs[i]
@@ -235,29 +260,29 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 				if idle.fired() {
 					msg = "upstream stream was silent for longer than " + ch.IdleTimeout.String()
 				}
-				evs = append(evs[:0], transform.Event{Type: transform.EventError, Error: transform.Errorf(502, "%s", msg)})
-				emit()
+				emit([]transform.Event{{Type: transform.EventError, Error: transform.Errorf(502, "%s", msg)}})
 			}
 			break
 		}
 		idle.reset()
-		var done bool
-		var derr error
-		evs, done, derr = dec.Feed(evs[:0], name, data)
-		if !emit() {
+		evp := eventsPool.Get().(*[]transform.Event)
+		evs, done, derr := dec.Feed((*evp)[:0], name, data)
+		ok := emit(evs)
+		clear(evs) // pooled events must not keep strings alive
+		*evp = evs[:0]
+		eventsPool.Put(evp)
+		if !ok {
 			return
 		}
 		if derr != nil {
-			evs = append(evs[:0], transform.Event{Type: transform.EventError, Error: asError(derr, 502)})
-			emit()
+			emit([]transform.Event{{Type: transform.EventError, Error: asError(derr, 502)}})
 			break
 		}
 		if done {
 			break
 		}
 	}
-	evs = dec.Close(evs[:0])
-	emit()
+	emit(dec.Close(nil))
 	_ = enc.Close()
 	send()
 }

@@ -157,3 +157,48 @@ func TestPassthroughStreamBurstsAndTrickles(t *testing.T) {
 		t.Fatalf("stream changed in passthrough: got %d bytes, want %d", len(got), len(want))
 	}
 }
+
+// The upstream request body forgets its bytes once sent or closed (net/http
+// keeps the request until a stream ends); GetBody, which the transport may
+// call before Do returns to send the body again, gives the same bytes.
+func TestUpstreamBodyForgetsItsBytes(t *testing.T) {
+	for _, how := range []string{"read", "writeto", "close"} {
+		u := &upstreamBody{b: []byte(`{"model":"m"}`)}
+		var got []byte
+		switch how {
+		case "read":
+			got, _ = io.ReadAll(u)
+		case "writeto":
+			var sb strings.Builder
+			_, _ = u.WriteTo(&sb)
+			got = []byte(sb.String())
+		case "close":
+			_ = u.Close()
+			got = []byte(`{"model":"m"}`)
+		}
+		if string(got) != `{"model":"m"}` || u.b != nil {
+			t.Fatalf("%s: got %q, still holding %q", how, got, u.b)
+		}
+	}
+	var resent []byte
+	e := newTestEngine(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		first, _ := io.ReadAll(r.Body)
+		again, err := r.GetBody() // as the transport does on a dead keep-alive connection
+		if err != nil {
+			return nil, err
+		}
+		resent, _ = io.ReadAll(again)
+		if !bytes.Equal(first, resent) || r.ContentLength != int64(len(first)) {
+			t.Errorf("first %q, again %q, length %d", first, resent, r.ContentLength)
+		}
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(chatAnswer)), Request: r}, nil
+	}))
+	req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(chatBody))
+	req.Header.Set("Authorization", "Bearer sk-client-bench-123")
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, req)
+	if w.Code != 200 || !bytes.Contains(resent, []byte(`"messages"`)) {
+		t.Fatalf("status %d, resent body %q", w.Code, resent)
+	}
+}

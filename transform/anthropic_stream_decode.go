@@ -3,6 +3,7 @@ package transform
 import (
 	"net/http"
 	"strings"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -44,6 +45,10 @@ type anStreamDecoder struct {
 	arena             byteArena
 }
 
+// Idle implements StreamIdler: the arena's block goes while the stream
+// waits.
+func (d *anStreamDecoder) Idle() { d.arena.release() }
+
 // Feed implements StreamDecoder.
 func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, error) {
 	if d.finished {
@@ -56,14 +61,14 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 		return dst, false, &Error{Status: http.StatusBadGateway, Kind: KindServer, Message: "upstream sent a stream event that is not valid JSON"}
 	}
 	// One pass over the event's members; Get would rescan per key. The
-	// event is copied once, into the decoder's arena: parsing data in
-	// place would make event strings alias a buffer the SSE reader reuses,
-	// and any consumer keeping one (the fuzz target, an accumulator) would
-	// see it change.
+	// event is parsed in place (data outlives this call only until the
+	// caller reads again), and the strings handed out in events are
+	// copied (own): a consumer keeping one (the fuzz target, an
+	// accumulator) must never see it change.
 	var typ string
 	var index int64
 	var message, block, delta, usage, errObj gjson.Result
-	gjson.Parse(d.arena.copy(data)).ForEach(func(k, v gjson.Result) bool {
+	gjson.Parse(unsafe.String(&data[0], len(data))).ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "type":
 			typ = v.Str
@@ -107,6 +112,16 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 	}
 	// ping and unknown events carry nothing.
 	return dst, false, nil
+}
+
+// own returns v's string value, never aliasing the event data: a string
+// gjson had to unescape is a fresh one already; any other is copied into
+// the arena.
+func (d *anStreamDecoder) own(v gjson.Result) string {
+	if v.Type != gjson.String || len(v.Raw) != len(v.Str)+2 {
+		return v.Str
+	}
+	return d.arena.copy(v.Str)
 }
 
 // The handlers below are kept out of Feed (noinline): gjson's lookups
@@ -211,12 +226,12 @@ func (d *anStreamDecoder) blockStart(dst []Event, index int64, cb gjson.Result) 
 	switch cb.Get("type").Str {
 	case "text":
 		blk.kind = anBlockText
-		if t := cb.Get("text").Str; t != "" {
+		if t := d.own(cb.Get("text")); t != "" {
 			dst = append(dst, Event{Type: EventText, Text: t})
 		}
 	case "thinking":
 		blk.kind = anBlockThinking
-		if t := cb.Get("thinking").Str; t != "" {
+		if t := d.own(cb.Get("thinking")); t != "" {
 			dst = append(dst, Event{Type: EventThinking, Text: t})
 		}
 		if s := cb.Get("signature").Str; s != "" {
@@ -237,7 +252,7 @@ func (d *anStreamDecoder) blockStart(dst []Event, index int64, cb gjson.Result) 
 		// fragment.
 		if in := cb.Get("input"); in.IsObject() && anHasKeys(in) {
 			blk.hasArgs = true
-			dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: in.Raw})
+			dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: d.arena.copy(in.Raw)})
 		}
 	}
 	d.open = append(d.open, blk)
@@ -252,39 +267,40 @@ func (d *anStreamDecoder) blockDelta(dst []Event, index int64, delta gjson.Resul
 	}
 	// One pass over the delta's members (the bulk of a stream): Get would
 	// parse its path and rescan the object for each.
-	var typ, text, thinking, signature, partial string
+	var typ string
+	var text, thinking, signature, partial gjson.Result
 	delta.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "type":
 			typ = v.Str
 		case "text":
-			text = v.Str
+			text = v
 		case "thinking":
-			thinking = v.Str
+			thinking = v
 		case "signature":
-			signature = v.Str
+			signature = v
 		case "partial_json":
-			partial = v.Str
+			partial = v
 		}
 		return true
 	})
 	switch typ {
 	case "text_delta":
-		if text != "" {
-			dst = append(dst, Event{Type: EventText, Text: text})
+		if text.Str != "" {
+			dst = append(dst, Event{Type: EventText, Text: d.own(text)})
 		}
 	case "thinking_delta":
-		if thinking != "" {
-			dst = append(dst, Event{Type: EventThinking, Text: thinking})
+		if thinking.Str != "" {
+			dst = append(dst, Event{Type: EventThinking, Text: d.own(thinking)})
 		}
 	case "signature_delta":
-		if signature != "" {
-			dst = append(dst, Event{Type: EventSignature, Signature: strings.Clone(signature), SignatureFamily: Anthropic.Family()})
+		if signature.Str != "" {
+			dst = append(dst, Event{Type: EventSignature, Signature: strings.Clone(signature.Str), SignatureFamily: Anthropic.Family()})
 		}
 	case "input_json_delta":
-		if partial != "" && blk.kind == anBlockTool {
+		if partial.Str != "" && blk.kind == anBlockTool {
 			blk.hasArgs = true
-			dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: partial})
+			dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: d.own(partial)})
 		}
 	}
 	return dst

@@ -20,7 +20,6 @@ type anPendingTool struct {
 // anStreamEncoder writes canonical events as an Anthropic SSE stream.
 type anStreamEncoder struct {
 	w   io.Writer
-	req *Request
 	buf []byte
 	err error
 
@@ -40,7 +39,7 @@ type anStreamEncoder struct {
 }
 
 func newAnStreamEncoder(w io.Writer, req *Request) *anStreamEncoder {
-	e := &anStreamEncoder{w: w, req: req, buf: make([]byte, 0, 512)}
+	e := &anStreamEncoder{w: w, buf: make([]byte, 0, 512)}
 	if req != nil {
 		e.model = req.Model
 	}

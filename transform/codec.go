@@ -63,6 +63,14 @@ type StreamDecoder interface {
 	Close(dst []Event) []Event
 }
 
+// StreamIdler is implemented by stream decoders that keep scratch memory
+// between events. A caller about to wait for the upstream calls Idle, and
+// the decoder lets go of what it does not need while the stream is quiet;
+// events it returned before stay valid.
+type StreamIdler interface {
+	Idle()
+}
+
 // StreamEncoder writes canonical events as the client's stream format.
 type StreamEncoder interface {
 	// Encode writes the bytes for one event. It may buffer nothing beyond

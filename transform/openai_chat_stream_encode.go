@@ -13,7 +13,6 @@ import (
 // it), then data: [DONE].
 type ccStreamEncoder struct {
 	w   io.Writer
-	req *Request
 	buf []byte
 	// prefix is every chunk's fixed start, "data: {id…model…" up to
 	// inside its delta; built once the id and model are fixed (start).
@@ -32,7 +31,7 @@ type ccStreamEncoder struct {
 }
 
 func newCCStreamEncoder(w io.Writer, req *Request) *ccStreamEncoder {
-	e := &ccStreamEncoder{w: w, req: req, buf: make([]byte, 0, 512)}
+	e := &ccStreamEncoder{w: w, buf: make([]byte, 0, 512)}
 	if req != nil {
 		e.includeUsage = req.IncludeUsage
 		e.model = req.Model

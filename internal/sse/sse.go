@@ -1,16 +1,17 @@
 // Package sse reads and writes Server-Sent Events as the LLM APIs use them.
 //
 // It is hand-written rather than taken from a library because the relay's
-// hot path needs an allocation-free reader over a bufio.Reader that hands
-// out slices into its buffer, handles multi-megabyte data lines (inline
-// images, signatures) and CRLF, and never buffers more than one event.
+// hot path needs a reader that allocates nothing per event, handles
+// multi-megabyte data lines (inline images, signatures) and CRLF, never
+// buffers more than one event, and holds little memory while it waits:
+// an open stream spends nearly all its life blocked on the upstream.
 package sse
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 )
 
 // MaxEventSize bounds one event (all its data lines together).
@@ -19,33 +20,66 @@ const MaxEventSize = 64 << 20
 // ErrEventTooLarge is returned when an event exceeds MaxEventSize.
 var ErrEventTooLarge = errors.New("sse: event larger than 64 MiB")
 
-// Reader reads events from an SSE stream.
+const (
+	// waitSize is the buffer a Reader reads into while the stream
+	// trickles (one event per read, the usual pace of a model).
+	waitSize = 512
+	// burstSize is the pooled buffer it switches to when a read fills the
+	// wait buffer, so bursts still arrive in few reads.
+	burstSize = 4 << 10
+	// keepData is the largest event buffer kept between events; a larger
+	// one (an inline image) is let go rather than held for the stream's
+	// life.
+	keepData = 16 << 10
+)
+
+var burstPool = sync.Pool{New: func() any { b := make([]byte, burstSize); return &b }}
+
+// Reader reads events from an SSE stream. It reads into a 512-byte buffer
+// while the stream trickles and a pooled 4 KiB one while reads come in
+// bursts, and gives that back once a read is small again.
 type Reader struct {
-	br    *bufio.Reader
+	src  io.Reader
+	buf  []byte  // wait[:] or *burst
+	r, w int     // unread bytes are buf[r:w]
+	err  error   // the src error, returned once buf is drained
+	big  *[]byte // the pooled burst buffer, when in use
+	last int     // bytes the last src read brought
+
 	event []byte
 	data  []byte
-	line  []byte
+	line  []byte // a line longer than the buffer, joined
+	wait  [waitSize]byte
 }
 
-// NewReader returns a Reader over r. A *bufio.Reader is read as it is, of
-// any size (longer lines are joined in a buffer of their own), so what a
-// caller already buffered is kept and no second buffer is allocated per
-// stream; any other reader gets a 4 KiB one.
+// NewReader returns a Reader over r.
 func NewReader(r io.Reader) *Reader {
-	if br, ok := r.(*bufio.Reader); ok {
-		return &Reader{br: br}
-	}
-	return &Reader{br: bufio.NewReaderSize(r, 4<<10)}
+	rd := &Reader{src: r}
+	rd.buf = rd.wait[:]
+	return rd
 }
 
-// Buffered reports how many bytes can be read without waiting for the
-// underlying reader; the relay flushes its client when it is zero.
-func (r *Reader) Buffered() int { return r.br.Buffered() }
+// Buffered reports how many bytes can be read without reading from the
+// underlying reader.
+func (r *Reader) Buffered() int { return r.w - r.r }
 
-// Reset makes the reader read from r, keeping its buffers.
-func (r *Reader) Reset(rd io.Reader) {
-	r.br.Reset(rd)
-	r.event, r.data = r.event[:0], r.data[:0]
+// Reset makes the reader read from src, keeping its event buffers and
+// giving back a burst buffer it holds.
+func (r *Reader) Reset(src io.Reader) {
+	r.Release()
+	r.src, r.err, r.last = src, nil, 0
+	r.event, r.data, r.line = r.event[:0], r.data[:0], r.line[:0]
+}
+
+// Release gives back the burst buffer the reader holds, with anything
+// still unread in it. Call it when done with the stream, so the buffer
+// goes back to its pool.
+func (r *Reader) Release() {
+	if r.big != nil {
+		burstPool.Put(r.big)
+		r.big, r.buf = nil, r.wait[:]
+	}
+	r.r, r.w = 0, 0
 }
 
 // Next returns the next event's name (empty when the stream sets none) and
@@ -53,6 +87,9 @@ func (r *Reader) Reset(rd io.Reader) {
 // call. At the end of the stream it returns io.EOF; a final event without
 // its terminating blank line is still returned first.
 func (r *Reader) Next() (event, data []byte, err error) {
+	if cap(r.data) > keepData {
+		r.data = nil
+	}
 	r.event, r.data = r.event[:0], r.data[:0]
 	hasData := false
 	for {
@@ -95,26 +132,87 @@ func (r *Reader) Next() (event, data []byte, err error) {
 	}
 }
 
-// readLine returns one line without its line ending.
+// readLine returns one line without its line ending. The line is valid
+// until the next read.
 func (r *Reader) readLine() ([]byte, error) {
-	line, err := r.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.line = append(r.line[:0], line...)
-		for err == bufio.ErrBufferFull {
-			line, err = r.br.ReadSlice('\n')
-			if len(r.line)+len(line) > MaxEventSize {
-				return nil, ErrEventTooLarge
+	long := false // part of the line is in r.line
+	for {
+		if i := bytes.IndexByte(r.buf[r.r:r.w], '\n'); i >= 0 {
+			line := r.buf[r.r : r.r+i]
+			r.r += i + 1
+			if long {
+				if len(r.line)+len(line) > MaxEventSize {
+					return nil, ErrEventTooLarge
+				}
+				r.line = append(r.line, line...)
+				line = r.line
 			}
-			r.line = append(r.line, line...)
+			return bytes.TrimSuffix(line, []byte{'\r'}), nil
 		}
-		line = r.line
+		if r.err != nil {
+			rest := r.buf[r.r:r.w]
+			r.r = r.w
+			if long {
+				rest = append(r.line, rest...)
+			}
+			if len(rest) == 0 {
+				return nil, r.err
+			}
+			return bytes.TrimSuffix(rest, []byte{'\r'}), nil // a last line without its ending
+		}
+		if r.big != nil && r.w == len(r.buf) {
+			// The burst buffer is full: move a line longer than it aside,
+			// or the unread bytes to the front. (A full wait buffer is
+			// a burst: fill switches buffers.)
+			if r.r == 0 {
+				if !long {
+					r.line, long = r.line[:0], true
+				}
+				if len(r.line)+r.w > MaxEventSize {
+					return nil, ErrEventTooLarge
+				}
+				r.line = append(r.line, r.buf[:r.w]...)
+				r.w = 0
+			} else {
+				r.w = copy(r.buf, r.buf[r.r:r.w])
+				r.r = 0
+			}
+		}
+		r.fill()
 	}
-	if err != nil && !(err == io.EOF && len(line) > 0) {
-		return nil, err
+}
+
+// fill reads once from src into the free end of the buffer, first
+// switching buffers: to the burst buffer when the last read filled the
+// wait buffer, back to the wait buffer once reads are small and nothing is
+// left unread.
+func (r *Reader) fill() {
+	switch {
+	case r.big == nil && r.w == len(r.buf):
+		r.big = burstPool.Get().(*[]byte)
+		n := copy(*r.big, r.buf[r.r:r.w])
+		r.buf, r.r, r.w = *r.big, 0, n
+	case r.big != nil && r.r == r.w && r.last < waitSize:
+		r.Release()
+	case r.r == r.w:
+		r.r, r.w = 0, 0
 	}
-	line = bytes.TrimSuffix(line, []byte{'\n'})
-	line = bytes.TrimSuffix(line, []byte{'\r'})
-	return line, nil
+	for empty := 0; ; empty++ {
+		n, err := r.src.Read(r.buf[r.w:])
+		r.w += n
+		r.last = n
+		if err != nil {
+			r.err = err
+			return
+		}
+		if n > 0 {
+			return
+		}
+		if empty == 100 {
+			r.err = io.ErrNoProgress
+			return
+		}
+	}
 }
 
 // AppendEvent appends one event in wire form to dst: an optional event

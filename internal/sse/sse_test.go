@@ -69,8 +69,8 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
-// A caller's *bufio.Reader is used as it is: bytes it already buffered are
-// not lost, and lines longer than its buffer still come out whole.
+// Bytes a caller's bufio.Reader already buffered (a probe that looked
+// ahead) are read first, not lost.
 func TestReaderOverCallersBufio(t *testing.T) {
 	long := strings.Repeat("y", 5000)
 	br := bufio.NewReaderSize(strings.NewReader("data: a\n\ndata: "+long+"\n\n"), 16)
@@ -88,3 +88,112 @@ func TestReaderOverCallersBufio(t *testing.T) {
 		t.Fatalf("Buffered %d at the end", r.Buffered())
 	}
 }
+
+// chunkReader hands out its input in reads of the given sizes (the last
+// size repeats).
+type chunkReader struct {
+	in    string
+	sizes []int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if c.in == "" {
+		return 0, io.EOF
+	}
+	n := c.sizes[0]
+	if len(c.sizes) > 1 {
+		c.sizes = c.sizes[1:]
+	}
+	n = min(n, len(p), len(c.in))
+	copy(p, c.in[:n])
+	c.in = c.in[n:]
+	return n, nil
+}
+
+// A stream that trickles is read through the small wait buffer; a burst
+// switches to the pooled buffer, and the reader goes back to waiting on the
+// small one once reads are small again. Every event comes out whole,
+// whichever buffer it straddled.
+func TestReaderBurstsAndTrickles(t *testing.T) {
+	ev := func(i int) string {
+		return "event: e\r\ndata: {\"n\":" + strings.Repeat("7", i%300) + "}\r\n\r\n"
+	}
+	var in strings.Builder
+	var want []string
+	sizes := []int{}
+	add := func(k int, burst bool) {
+		start := in.Len()
+		for i := 0; i < k; i++ {
+			e := ev(len(want))
+			in.WriteString(e)
+			want = append(want, "{\"n\":"+strings.Repeat("7", len(want)%300)+"}")
+			if !burst {
+				sizes = append(sizes, len(e))
+			}
+		}
+		if burst {
+			for left := in.Len() - start; left > 0; left -= 4096 {
+				sizes = append(sizes, min(left, 4096))
+			}
+		}
+	}
+	add(5, false)
+	add(60, true)
+	add(5, false)
+	cr := &chunkReader{in: in.String(), sizes: sizes}
+	r := NewReader(cr)
+	sawBig := false
+	for i, w := range want {
+		name, data, err := r.Next()
+		if err != nil || string(name) != "e" || string(data) != w {
+			t.Fatalf("event %d: got %q %q, %v", i, name, trunc(data), err)
+		}
+		if r.big != nil {
+			sawBig = true
+		}
+		if i < 4 && r.big != nil {
+			t.Fatalf("event %d: a trickling stream took the burst buffer", i)
+		}
+	}
+	if !sawBig {
+		t.Fatal("the burst never switched to the burst buffer")
+	}
+	if _, _, err := r.Next(); err != io.EOF {
+		t.Fatalf("want EOF, got %v", err)
+	}
+	if r.big != nil {
+		t.Fatal("the burst buffer is still held after the trickle that ended the stream")
+	}
+}
+
+// Events split at every possible read size come out the same; lines longer
+// than both buffers are joined.
+func TestReaderAnySplit(t *testing.T) {
+	long := strings.Repeat("z", 9000)
+	in := "data: a\r\n\r\n: c\n\nevent: x\ndata: " + long + "\r\ndata: b\n\n" + "data: " + strings.Repeat("q", 511) + "\n\ndata: end"
+	want := []struct{ ev, data string }{{"", "a"}, {"x", long + "\nb"}, {"", strings.Repeat("q", 511)}, {"", "end"}}
+	for _, size := range []int{1, 2, 3, 7, 100, 511, 512, 513, 4095, 4096, 5000, 1 << 20} {
+		r := NewReader(&chunkReader{in: in, sizes: []int{size}})
+		for i, w := range want {
+			ev, data, err := r.Next()
+			if err != nil || string(ev) != w.ev || string(data) != w.data {
+				t.Fatalf("read size %d, event %d: got %q %q, %v", size, i, ev, trunc(data), err)
+			}
+		}
+		if _, _, err := r.Next(); err != io.EOF {
+			t.Fatalf("read size %d: want EOF, got %v", size, err)
+		}
+	}
+}
+
+// A reader that returns nothing forever is an error, not a hang.
+func TestReaderNoProgress(t *testing.T) {
+	r := NewReader(readerFunc(func([]byte) (int, error) { return 0, nil }))
+	if _, _, err := r.Next(); err != io.ErrNoProgress {
+		t.Fatalf("got %v, want io.ErrNoProgress", err)
+	}
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }

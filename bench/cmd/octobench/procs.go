@@ -135,9 +135,13 @@ func tail(path string, n int) string {
 
 // procStats is a snapshot of a process's resource use.
 type procStats struct {
-	CPU   time.Duration // user + system time
-	RSS   int64         // current resident set, bytes
-	HWM   int64         // peak resident set since start or last reset, bytes
+	CPU time.Duration // user + system time
+	RSS int64         // current resident set, bytes
+	HWM int64         // peak resident set since start or last reset, bytes
+	// Anon is the anonymous part of RSS (heap, stacks): what the process
+	// allocated, without the pages of its executable, whose count moves
+	// by megabytes between otherwise identical runs.
+	Anon  int64
 	Valid bool
 }
 
@@ -159,6 +163,7 @@ func readStats(pid int) procStats {
 	s.CPU = cpu
 	s.RSS = statusKB(status, "VmRSS:") * 1024
 	s.HWM = statusKB(status, "VmHWM:") * 1024
+	s.Anon = statusKB(status, "RssAnon:") * 1024
 	s.Valid = true
 	return s
 }

@@ -41,6 +41,7 @@ type soakResult struct {
 	streams, failed, stalled int
 	maxGap                   time.Duration
 	baseRSS, peakRSS         int64
+	baseAnon, peakAnon       int64 // the anonymous part of RSS
 	firstErr                 string
 }
 
@@ -62,9 +63,10 @@ func runSoak(ctx context.Context, url, model string, gw *proc, cfg soakConfig, w
 		res.firstErr = "warm-up: " + err.Error()
 	}
 	time.Sleep(200 * time.Millisecond)
-	res.baseRSS = readStats(gw.cmd.Process.Pid).RSS
+	base := readStats(gw.cmd.Process.Pid)
+	res.baseRSS, res.baseAnon = base.RSS, base.Anon
 
-	var peak atomic.Int64
+	var peak, peakAnon atomic.Int64
 	stopSample := make(chan struct{})
 	sampled := make(chan struct{})
 	go func() {
@@ -76,8 +78,12 @@ func runSoak(ctx context.Context, url, model string, gw *proc, cfg soakConfig, w
 			case <-stopSample:
 				return
 			case <-t.C:
-				if rss := readStats(gw.cmd.Process.Pid).RSS; rss > peak.Load() {
-					peak.Store(rss)
+				st := readStats(gw.cmd.Process.Pid)
+				if st.RSS > peak.Load() {
+					peak.Store(st.RSS)
+				}
+				if st.Anon > peakAnon.Load() {
+					peakAnon.Store(st.Anon)
 				}
 			}
 		}
@@ -130,7 +136,7 @@ func runSoak(ctx context.Context, url, model string, gw *proc, cfg soakConfig, w
 	wg.Wait()
 	close(stopSample)
 	<-sampled
-	res.peakRSS = peak.Load()
+	res.peakRSS, res.peakAnon = peak.Load(), peakAnon.Load()
 	return res
 }
 
@@ -190,6 +196,10 @@ func printSoak(w io.Writer, cfg soakConfig, name, model string, up soakUpstream,
 	}
 	fmt.Fprintf(w, "- %s RSS: baseline %.1f MiB, peak %.1f MiB → %.1f KiB per open stream%s\n",
 		name, float64(r.baseRSS)/(1<<20), float64(r.peakRSS)/(1<<20), per/1024, verdict)
+	if r.peakAnon > 0 {
+		fmt.Fprintf(w, "- %s anonymous memory (RssAnon: heap and stacks, not the executable's pages): baseline %.1f MiB, peak %.1f MiB → %.1f KiB per open stream\n",
+			name, float64(r.baseAnon)/(1<<20), float64(r.peakAnon)/(1<<20), float64(r.peakAnon-r.baseAnon)/float64(max(r.streams, 1))/1024)
+	}
 	fmt.Fprintf(w, "- failed %d, stalled (gap > %v) %d, longest gap %v\n", r.failed, cfg.stall, r.stalled, r.maxGap.Round(time.Millisecond))
 	if r.firstErr != "" {
 		fmt.Fprintf(w, "- first error: %s\n", r.firstErr)
