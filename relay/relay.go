@@ -145,6 +145,11 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) bool {
 	if limit <= 0 {
 		limit = DefaultMaxBodySize
 	}
+	if n := r.ContentLength; n > 0 && n <= limit {
+		// One allocation of the right size (ReadFrom alone grows in
+		// steps and ends with up to twice the body).
+		buf.Grow(int(n) + bytes.MinRead)
+	}
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit)); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

@@ -156,6 +156,15 @@ func (p *pendingOut) Write(q []byte) (int, error) {
 	return p.b.Write(q)
 }
 
+// AvailableBuffer lends the buffer's free space, so the stream encoders
+// build their bytes in it and keep none of their own.
+func (p *pendingOut) AvailableBuffer() []byte {
+	if p.b == nil {
+		p.b = outPool.Get().(*bytes.Buffer)
+	}
+	return p.b.AvailableBuffer()
+}
+
 // put gives the buffer back, emptied.
 func (p *pendingOut) put() {
 	if p.b == nil {

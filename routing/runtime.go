@@ -76,9 +76,11 @@ func newTransport() *http.Transport {
 		// and both its buffers for its whole life, so they are small:
 		// the write buffer only gathers the request line and headers (a
 		// body larger than what is left goes straight to the socket), and
-		// the read buffer holds response headers and SSE events, which are
-		// smaller; larger JSON bodies are read past it. HTTP/2 has its own.
-		ReadBufferSize:  2 << 10,
+		// the read buffer holds chunk headers and the SSE events of a
+		// trickling stream (response header lines longer than it are
+		// joined by textproto; reads larger than it, bursts and JSON
+		// bodies, bypass it). HTTP/2 has its own.
+		ReadBufferSize:  1 << 10,
 		WriteBufferSize: 1 << 10,
 		// Hosted providers speak HTTP/2, where one connection carries
 		// many streams: a connection that died silently (NAT or load

@@ -20,6 +20,7 @@ type anPendingTool struct {
 // anStreamEncoder writes canonical events as an Anthropic SSE stream.
 type anStreamEncoder struct {
 	w   io.Writer
+	ab  availableBuffer // w, when it lends its free space (then buf is only ever that)
 	buf []byte
 	err error
 
@@ -39,7 +40,8 @@ type anStreamEncoder struct {
 }
 
 func newAnStreamEncoder(w io.Writer, req *Request) *anStreamEncoder {
-	e := &anStreamEncoder{w: w, buf: make([]byte, 0, 512)}
+	e := &anStreamEncoder{w: w}
+	e.ab, _ = w.(availableBuffer)
 	if req != nil {
 		e.model = req.Model
 	}
@@ -51,7 +53,7 @@ func (e *anStreamEncoder) Encode(ev *Event) error {
 	if e.err != nil || e.done {
 		return e.err
 	}
-	e.buf = e.buf[:0]
+	e.buf = e.scratch()
 	switch ev.Type {
 	case EventStart:
 		if ev.ID != "" {
@@ -111,9 +113,18 @@ func (e *anStreamEncoder) Close() error {
 	if e.err != nil || e.done {
 		return e.err
 	}
-	e.buf = e.buf[:0]
+	e.buf = e.scratch()
 	e.finish(StopEndTurn, "")
 	return e.flush()
+}
+
+// scratch is where the next event is built: the writer's free space when
+// it lends it, else the encoder's own buffer.
+func (e *anStreamEncoder) scratch() []byte {
+	if e.ab != nil {
+		return e.ab.AvailableBuffer()
+	}
+	return e.buf[:0]
 }
 
 func (e *anStreamEncoder) flush() error {
@@ -122,6 +133,9 @@ func (e *anStreamEncoder) flush() error {
 	}
 	if _, err := e.w.Write(e.buf); err != nil {
 		e.err = err
+	}
+	if e.ab != nil {
+		e.buf = nil // it was the writer's memory
 	}
 	return e.err
 }

@@ -1,9 +1,12 @@
 package transform
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -91,6 +94,52 @@ func TestAnthropicDecoderIdleSameEvents(t *testing.T) {
 		for _, idle := range []bool{false, true} {
 			if got := decode(b, idle, true); len(want) < 3 || !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s (idle %v): got\n%+v\nwant\n%+v", f, idle, got, want)
+			}
+		}
+	}
+}
+
+// writerOnly hides a writer's AvailableBuffer.
+type writerOnly struct{ io.Writer }
+
+// Stream encoders build their bytes in the writer's free space when it
+// lends it and in a buffer of their own when not; both give the same bytes.
+func TestStreamEncodersWithAndWithoutLentBuffer(t *testing.T) {
+	files, _ := filepath.Glob("testdata/anthropic/stream_*.sse")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, to := range []Format{Anthropic, OpenAIChat} {
+			encode := func(w io.Writer) {
+				dec := Get(Anthropic).NewStreamDecoder()
+				enc := Get(to).NewStreamEncoder(w, &Request{Model: "m", IncludeUsage: true})
+				var evs []Event
+				for _, ev := range anReadSSE(t, b) {
+					evs, _, _ = dec.Feed(evs[:0], []byte(ev.name), []byte(ev.data))
+					for i := range evs {
+						if err := enc.Encode(&evs[i]); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				for _, ev := range dec.Close(nil) {
+					if err := enc.Encode(&ev); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := enc.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var lent, own bytes.Buffer
+			encode(&lent)
+			encode(writerOnly{&own})
+			// Ids minted for the stream (and the second it began) differ.
+			norm := regexp.MustCompile(`chatcmpl-[A-Za-z0-9]+|"created":[0-9]+`)
+			if l, o := norm.ReplaceAllString(lent.String(), ""), norm.ReplaceAllString(own.String(), ""); lent.Len() < 100 || l != o {
+				t.Fatalf("%s → %s: lent buffer gave\n%s\nown buffer\n%s", f, to, lent.String(), own.String())
 			}
 		}
 	}

@@ -71,6 +71,14 @@ type StreamIdler interface {
 	Idle()
 }
 
+// availableBuffer is implemented by writers that lend their free space
+// (bytes.Buffer, bufio.Writer, the relay's pending output): a stream
+// encoder builds its bytes there and keeps no buffer of its own between
+// events, which an open stream would otherwise hold while it waits.
+type availableBuffer interface {
+	AvailableBuffer() []byte
+}
+
 // StreamEncoder writes canonical events as the client's stream format.
 type StreamEncoder interface {
 	// Encode writes the bytes for one event. It may buffer nothing beyond

@@ -13,6 +13,7 @@ import (
 // it), then data: [DONE].
 type ccStreamEncoder struct {
 	w   io.Writer
+	ab  availableBuffer // w, when it lends its free space (then buf stays nil)
 	buf []byte
 	// prefix is every chunk's fixed start, "data: {id…model…" up to
 	// inside its delta; built once the id and model are fixed (start).
@@ -31,7 +32,8 @@ type ccStreamEncoder struct {
 }
 
 func newCCStreamEncoder(w io.Writer, req *Request) *ccStreamEncoder {
-	e := &ccStreamEncoder{w: w, buf: make([]byte, 0, 512)}
+	e := &ccStreamEncoder{w: w}
+	e.ab, _ = w.(availableBuffer)
 	if req != nil {
 		e.includeUsage = req.IncludeUsage
 		e.model = req.Model
@@ -169,7 +171,7 @@ func (e *ccStreamEncoder) open() jsonWriter {
 		w.objOpen()
 		e.prefix = w.b
 	}
-	return jsonWriter{b: append(e.buf[:0], e.prefix...)}
+	return jsonWriter{b: append(e.scratch(), e.prefix...)}
 }
 
 func (e *ccStreamEncoder) header(w *jsonWriter) {
@@ -195,9 +197,20 @@ func (e *ccStreamEncoder) close(w jsonWriter, finish string) error {
 	return e.flush(w)
 }
 
+// scratch is where the next chunk is built: the writer's free space when
+// it lends it, else the encoder's own buffer.
+func (e *ccStreamEncoder) scratch() []byte {
+	if e.ab != nil {
+		return e.ab.AvailableBuffer()
+	}
+	return e.buf[:0]
+}
+
 func (e *ccStreamEncoder) flush(w jsonWriter) error {
 	w.b = append(w.b, '\n', '\n')
-	e.buf = w.b
+	if e.ab == nil {
+		e.buf = w.b
+	}
 	_, err := e.w.Write(w.b)
 	return err
 }
@@ -209,7 +222,7 @@ func (e *ccStreamEncoder) writeError(err *Error) error {
 		err = &Error{Status: 502, Message: "upstream error"}
 	}
 	e.errored = true
-	w := jsonWriter{b: append(e.buf[:0], "data: "...)}
+	w := jsonWriter{b: append(e.scratch(), "data: "...)}
 	w.objOpen()
 	w.key("error")
 	w.objOpen()
@@ -233,7 +246,7 @@ func (e *ccStreamEncoder) finish(ev *Event) error {
 			return err
 		}
 		if e.includeUsage {
-			w := jsonWriter{b: append(e.buf[:0], "data: "...)}
+			w := jsonWriter{b: append(e.scratch(), "data: "...)}
 			e.header(&w)
 			w.key("choices")
 			w.arrOpen()
@@ -246,8 +259,7 @@ func (e *ccStreamEncoder) finish(ev *Event) error {
 			}
 		}
 	}
-	e.buf = append(e.buf[:0], "data: [DONE]\n\n"...)
-	_, err := e.w.Write(e.buf)
+	_, err := e.w.Write(append(e.scratch(), "data: [DONE]\n\n"...))
 	return err
 }
 

@@ -42,8 +42,24 @@ type soakResult struct {
 	maxGap                   time.Duration
 	baseRSS, peakRSS         int64
 	baseAnon, peakAnon       int64 // the anonymous part of RSS
-	firstErr                 string
+	// maxOpen is the most streams that were open at once: the figure
+	// memory per open stream is divided by. It is cfg.streams unless the
+	// streams could not all be opened before the first ones ended.
+	maxOpen  int64
+	ramp     time.Duration // how long opening them took
+	firstErr string
 }
+
+// openCount counts the streams open now and the most open at once.
+type openCount struct{ n, max atomic.Int64 }
+
+func (o *openCount) inc() {
+	n := o.n.Add(1)
+	for m := o.max.Load(); n > m && !o.max.CompareAndSwap(m, n); m = o.max.Load() {
+	}
+}
+
+func (o *openCount) dec() { o.n.Add(-1) }
 
 // runSoak opens cfg.streams concurrent streaming requests against url, each
 // served by a mock that spaces its chunks cfg.interval apart, and samples
@@ -59,7 +75,7 @@ func runSoak(ctx context.Context, url, model string, gw *proc, cfg soakConfig, w
 	defer client.CloseIdleConnections()
 
 	// One stream first, so the baseline includes warmed-up pools and code.
-	if _, _, err := oneStream(ctx, client, url, body); err != nil {
+	if _, _, err := oneStream(ctx, client, url, body, nil); err != nil {
 		res.firstErr = "warm-up: " + err.Error()
 	}
 	time.Sleep(200 * time.Millisecond)
@@ -96,12 +112,18 @@ func runSoak(ctx context.Context, url, model string, gw *proc, cfg soakConfig, w
 		mu sync.Mutex
 		wg sync.WaitGroup
 	)
+	var open openCount
+	// Streams are opened on a schedule (the i-th at i×step), not by
+	// sleeping step after each: a sleep of a few hundred microseconds
+	// lasts longer than asked, and the ramp would outlast the first
+	// streams.
 	step := cfg.ramp / time.Duration(max(cfg.streams, 1))
+	t0 := time.Now()
 	for i := 0; i < cfg.streams; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			chunks, gap, err := oneStream(sctx, client, url, body)
+			chunks, gap, err := oneStream(sctx, client, url, body, &open)
 			mu.Lock()
 			defer mu.Unlock()
 			res.maxGap = max(res.maxGap, gap)
@@ -121,10 +143,11 @@ func runSoak(ctx context.Context, url, model string, gw *proc, cfg soakConfig, w
 				res.stalled++
 			}
 		}()
-		if step > 0 {
-			time.Sleep(step)
+		if d := time.Until(t0.Add(time.Duration(i+1) * step)); d > 0 {
+			time.Sleep(d)
 		}
 	}
+	res.ramp = time.Since(t0)
 	if whileOpen != nil {
 		// All streams are open now; the first ends chunks×interval after
 		// it began, so wait half of what is left of it.
@@ -137,12 +160,13 @@ func runSoak(ctx context.Context, url, model string, gw *proc, cfg soakConfig, w
 	close(stopSample)
 	<-sampled
 	res.peakRSS, res.peakAnon = peak.Load(), peakAnon.Load()
+	res.maxOpen = open.max.Load()
 	return res
 }
 
 // oneStream reads one SSE response to [DONE], counting content chunks and
 // the longest silence between data lines.
-func oneStream(ctx context.Context, client *http.Client, url string, body []byte) (chunks int, maxGap time.Duration, err error) {
+func oneStream(ctx context.Context, client *http.Client, url string, body []byte, open *openCount) (chunks int, maxGap time.Duration, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, 0, err
@@ -157,6 +181,10 @@ func oneStream(ctx context.Context, client *http.Client, url string, body []byte
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return 0, 0, fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	if open != nil {
+		open.inc()
+		defer open.dec()
 	}
 	last := time.Now()
 	r := bufio.NewReader(resp.Body)
@@ -186,10 +214,14 @@ func oneStream(ctx context.Context, client *http.Client, url string, body []byte
 // printSoak reports one soak; name is "gateway" (the budgeted figure) or
 // "reverse_proxy" (the reference).
 func printSoak(w io.Writer, cfg soakConfig, name, model string, up soakUpstream, r soakResult) {
-	per := float64(r.peakRSS-r.baseRSS) / float64(max(r.streams, 1))
+	perStreams := max(r.maxOpen, 1)
+	if r.maxOpen == 0 {
+		perStreams = int64(max(r.streams, 1)) // nothing opened: the figure is moot
+	}
+	per := float64(r.peakRSS-r.baseRSS) / float64(perStreams)
 	fmt.Fprintf(w, "\n## Streaming soak: %s, %s\n\n", name, up)
-	fmt.Fprintf(w, "- %d concurrent streams through %s (model %q; %s), %d chunks %v apart, opened over %v\n",
-		r.streams, name, model, up.describe(), cfg.chunks, cfg.interval, cfg.ramp)
+	fmt.Fprintf(w, "- %d concurrent streams through %s (model %q; %s), %d chunks %v apart, opened over %v (took %v); at most %d open at once\n",
+		r.streams, name, model, up.describe(), cfg.chunks, cfg.interval, cfg.ramp, r.ramp.Round(10*time.Millisecond), r.maxOpen)
 	verdict := ""
 	if name == "gateway" {
 		verdict = fmt.Sprintf(" (budget ≤ 64 KiB: %s)", map[bool]string{true: "meets", false: "MISSES"}[per <= 64*1024])
@@ -198,7 +230,7 @@ func printSoak(w io.Writer, cfg soakConfig, name, model string, up soakUpstream,
 		name, float64(r.baseRSS)/(1<<20), float64(r.peakRSS)/(1<<20), per/1024, verdict)
 	if r.peakAnon > 0 {
 		fmt.Fprintf(w, "- %s anonymous memory (RssAnon: heap and stacks, not the executable's pages): baseline %.1f MiB, peak %.1f MiB → %.1f KiB per open stream\n",
-			name, float64(r.baseAnon)/(1<<20), float64(r.peakAnon)/(1<<20), float64(r.peakAnon-r.baseAnon)/float64(max(r.streams, 1))/1024)
+			name, float64(r.baseAnon)/(1<<20), float64(r.peakAnon)/(1<<20), float64(r.peakAnon-r.baseAnon)/float64(perStreams)/1024)
 	}
 	fmt.Fprintf(w, "- failed %d, stalled (gap > %v) %d, longest gap %v\n", r.failed, cfg.stall, r.stalled, r.maxGap.Round(time.Millisecond))
 	if r.firstErr != "" {
