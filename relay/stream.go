@@ -205,7 +205,7 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 	// start; from here on the stream holds only a copy of what it read
 	// ahead, and the probe reader goes back.
 	ahead, _ := br.Peek(br.Buffered())
-	rd := sse.NewReader(io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), &x.src))
+	rd := sse.NewReaderBuffered(ahead, &x.src)
 	putProbeReader(br)
 	defer rd.Release()
 	var out pendingOut

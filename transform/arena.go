@@ -9,9 +9,10 @@ import "unsafe"
 // dozen typical stream events (an open stream holds one).
 const arenaChunk = 2 << 10
 
-// arenaMin is the first block of a run of events that did not follow a
-// wait.
-const arenaMin = 512
+// arenaMin is the smallest block after the first: a read that brought two
+// or three small events (a busy gateway reads a trickling stream late)
+// should not cost a large block.
+const arenaMin = 64
 
 // byteArena copies stream event payloads so that what a decoder hands out
 // never aliases the caller's reused buffer, with one allocation per
@@ -41,7 +42,8 @@ func (a *byteArena) copy(p string) string {
 	if cap(a.buf)-len(a.buf) < len(p) {
 		// After a wait, the first event gets a block of its own size
 		// (most reads of a trickling stream bring one event); blocks
-		// then double up to arenaChunk while events keep coming.
+		// then double, from arenaMin up to arenaChunk, while events
+		// keep coming.
 		size := len(p)
 		if !a.idle {
 			size = max(size, min(max(2*cap(a.buf), arenaMin), arenaChunk))

@@ -26,8 +26,9 @@ func TestArenaRelease(t *testing.T) {
 	if cap(a.buf) != 2*arenaMin {
 		t.Fatalf("second block cap %d, want %d", cap(a.buf), 2*arenaMin)
 	}
-	a.copy(strings.Repeat("a", 2*arenaMin))
-	a.copy(strings.Repeat("a", 3*arenaMin))
+	for i := 0; i < 8; i++ {
+		a.copy(strings.Repeat("a", arenaChunk/2+1))
+	}
 	if cap(a.buf) != arenaChunk {
 		t.Fatalf("blocks grew to cap %d, want at most %d", cap(a.buf), arenaChunk)
 	}

@@ -59,6 +59,23 @@ func NewReader(r io.Reader) *Reader {
 	return rd
 }
 
+// NewReaderBuffered returns a Reader over r that first reads ahead: bytes
+// a caller already took from r (a probe that looked at the stream's
+// start). ahead is copied, into the reader's own buffers when it fits.
+func NewReaderBuffered(ahead []byte, r io.Reader) *Reader {
+	if len(ahead) > burstSize {
+		return NewReader(io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), r))
+	}
+	rd := NewReader(r)
+	if len(ahead) > waitSize {
+		rd.big = burstPool.Get().(*[]byte)
+		rd.buf = *rd.big
+	}
+	rd.w = copy(rd.buf, ahead)
+	rd.last = len(ahead)
+	return rd
+}
+
 // Buffered reports how many bytes can be read without reading from the
 // underlying reader.
 func (r *Reader) Buffered() int { return r.w - r.r }

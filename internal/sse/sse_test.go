@@ -197,3 +197,26 @@ func TestReaderNoProgress(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// What a probe read ahead comes first, whatever its size, and the rest is
+// read from the source.
+func TestReaderBuffered(t *testing.T) {
+	ev := func(n int) string { return "data: " + strings.Repeat("a", n) + "\n\n" }
+	for _, size := range []int{0, 10, waitSize - 8, waitSize + 100, burstSize - 8, burstSize + 100, 3 * burstSize} {
+		in := ev(size) + ev(7) + ev(3000)
+		cut := len(ev(size)) / 2 // the probe stopped inside the first event
+		ahead := []byte(in[:cut])
+		r := NewReaderBuffered(ahead, &chunkReader{in: in[cut:], sizes: []int{100}})
+		ahead[0] = 'X' // the reader copied it
+		for i, want := range []int{size, 7, 3000} {
+			_, data, err := r.Next()
+			if err != nil || string(data) != strings.Repeat("a", want) {
+				t.Fatalf("ahead %d, event %d: got %q, %v", size, i, trunc(data), err)
+			}
+		}
+		if _, _, err := r.Next(); err != io.EOF {
+			t.Fatalf("ahead %d: want EOF, got %v", size, err)
+		}
+		r.Release()
+	}
+}
