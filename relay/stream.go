@@ -19,13 +19,24 @@ import (
 // copyBufPool holds the buffers passthrough streams copy bursts through.
 var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 4<<10); return &b }}
 
-// smallCopy is what a passthrough stream reads into while the upstream
-// trickles (one event per read, the usual pace of a model): an open
-// stream spends nearly all its life blocked in that read, so the buffer
-// it blocks on is small. A read that fills it means a burst, and the
-// stream switches to a pooled copyBufPool buffer until reads are small
-// again, so bursts still go out in few writes and flushes.
-const smallCopy = 512
+// waitCopy is what a passthrough stream waits for the upstream with: an
+// open stream spends nearly all its life blocked in that read, and what
+// arrives is buffered by the upstream connection anyway. A read that
+// fills it is followed at once by one into a pooled copyBufPool buffer,
+// which takes the rest of what arrived, so an event still goes out in one
+// write and one flush.
+const waitCopy = 64
+
+// endsUnit reports whether p ends where a client could use it: an SSE line
+// or a JSON element. A full wait buffer that does is sent as it is, not
+// held back for a read that may wait for the next event.
+func endsUnit(p []byte) bool {
+	switch p[len(p)-1] {
+	case '\n', '}', ']':
+		return true
+	}
+	return false
+}
 
 // idleTimer cancels the upstream call when a stream stays silent too long.
 type idleTimer struct {
@@ -82,32 +93,31 @@ func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufi
 	}
 	_ = rc.Flush()
 	x.release()
-	small := make([]byte, smallCopy)
-	buf := small
-	var big *[]byte
-	defer func() {
-		if big != nil {
-			copyBufPool.Put(big)
-		}
-	}()
+	wait := make([]byte, waitCopy)
 	for {
-		n, err := resp.Body.Read(buf)
-		if n > 0 {
+		n, err := resp.Body.Read(wait)
+		buf := wait[:n]
+		var big *[]byte
+		if err == nil && n == len(wait) && !endsUnit(buf) {
+			big = copyBufPool.Get().(*[]byte)
+			copy(*big, buf)
+			var m int
+			m, err = resp.Body.Read((*big)[n:])
+			buf = (*big)[:n+m]
+		}
+		if len(buf) > 0 {
 			idle.reset()
-			_, _ = tap.Write(buf[:n])
-			if _, werr := x.w.Write(buf[:n]); werr != nil {
+			_, _ = tap.Write(buf)
+			_, werr := x.w.Write(buf)
+			if werr == nil {
+				_ = rc.Flush()
+			}
+			if big != nil {
+				copyBufPool.Put(big)
+			}
+			if werr != nil {
 				return // client gone; the deferred cancel stops upstream
 			}
-			_ = rc.Flush()
-		}
-		switch {
-		case n == len(buf) && big == nil:
-			big = copyBufPool.Get().(*[]byte)
-			buf = *big
-		case n < smallCopy && big != nil:
-			buf = small
-			copyBufPool.Put(big)
-			big = nil
 		}
 		if err != nil {
 			if err != io.EOF && x.r.Context().Err() == nil {

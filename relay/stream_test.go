@@ -112,10 +112,11 @@ func TestPassthroughStreamBurstsAndTrickles(t *testing.T) {
 		return `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-up","choices":[{"index":0,"delta":{"content":"` + text + `"},"finish_reason":null}]}` + "\n\n"
 	}
 	parts := []string{
-		chunk("a"),                        // trickle
-		chunk(strings.Repeat("b", 3000)),  // fills the small buffer: burst
-		chunk(strings.Repeat("c", 20000)), // larger than the burst buffer
-		chunk("d"),                        // back to a trickle
+		chunk("a"), // trickle: the wait buffer, then the rest
+		": " + strings.Repeat("k", waitCopy-4) + "\n\n", // exactly the wait buffer: sent without reading on
+		chunk(strings.Repeat("b", 3000)),                // burst: within the pooled buffer
+		chunk(strings.Repeat("c", 20000)),               // larger than the pooled buffer
+		chunk("d"),                                      // back to a trickle
 		chunk("e"),
 		"data: [DONE]\n\n",
 	}

@@ -21,11 +21,14 @@ const MaxEventSize = 64 << 20
 var ErrEventTooLarge = errors.New("sse: event larger than 64 MiB")
 
 const (
-	// waitSize is the buffer a Reader reads into while the stream
-	// trickles (one event per read, the usual pace of a model).
-	waitSize = 512
+	// waitSize is the buffer a Reader waits for the stream with, once
+	// everything it read is consumed. What arrives is buffered by the
+	// source too (net/http's connection reader), so the wait needs no
+	// room for a whole event: a read that fills it is followed at once by
+	// one into the burst buffer, which takes what the source holds.
+	waitSize = 64
 	// burstSize is the pooled buffer it switches to when a read fills the
-	// wait buffer, so bursts still arrive in few reads.
+	// wait buffer; it goes back as soon as everything in it is consumed.
 	burstSize = 4 << 10
 	// keepData is the largest event buffer kept between events; a larger
 	// one (an inline image) is let go rather than held for the stream's
@@ -35,16 +38,16 @@ const (
 
 var burstPool = sync.Pool{New: func() any { b := make([]byte, burstSize); return &b }}
 
-// Reader reads events from an SSE stream. It reads into a 512-byte buffer
-// while the stream trickles and a pooled 4 KiB one while reads come in
-// bursts, and gives that back once a read is small again.
+// Reader reads events from an SSE stream. It waits for the stream on a
+// 64-byte buffer and reads events through a pooled 4 KiB one, which it
+// gives back whenever it has consumed all it read: an open stream, which
+// spends its life waiting, holds only the small one.
 type Reader struct {
 	src  io.Reader
 	buf  []byte  // wait[:] or *burst
 	r, w int     // unread bytes are buf[r:w]
 	err  error   // the src error, returned once buf is drained
 	big  *[]byte // the pooled burst buffer, when in use
-	last int     // bytes the last src read brought
 
 	event []byte
 	data  []byte
@@ -72,7 +75,6 @@ func NewReaderBuffered(ahead []byte, r io.Reader) *Reader {
 		rd.buf = *rd.big
 	}
 	rd.w = copy(rd.buf, ahead)
-	rd.last = len(ahead)
 	return rd
 }
 
@@ -84,7 +86,7 @@ func (r *Reader) Buffered() int { return r.w - r.r }
 // giving back a burst buffer it holds.
 func (r *Reader) Reset(src io.Reader) {
 	r.Release()
-	r.src, r.err, r.last = src, nil, 0
+	r.src, r.err = src, nil
 	r.event, r.data, r.line = r.event[:0], r.data[:0], r.line[:0]
 }
 
@@ -200,24 +202,20 @@ func (r *Reader) readLine() ([]byte, error) {
 }
 
 // fill reads once from src into the free end of the buffer, first
-// switching buffers: to the burst buffer when the last read filled the
-// wait buffer, back to the wait buffer once reads are small and nothing is
-// left unread.
+// switching buffers: to the burst buffer when the wait buffer is full,
+// back to the wait buffer when everything read is consumed.
 func (r *Reader) fill() {
 	switch {
 	case r.big == nil && r.w == len(r.buf):
 		r.big = burstPool.Get().(*[]byte)
 		n := copy(*r.big, r.buf[r.r:r.w])
 		r.buf, r.r, r.w = *r.big, 0, n
-	case r.big != nil && r.r == r.w && r.last < waitSize:
-		r.Release()
 	case r.r == r.w:
-		r.r, r.w = 0, 0
+		r.Release()
 	}
 	for empty := 0; ; empty++ {
 		n, err := r.src.Read(r.buf[r.w:])
 		r.w += n
-		r.last = n
 		if err != nil {
 			r.err = err
 			return
