@@ -137,6 +137,13 @@ func (r *Reader) Next() (event, data []byte, err error) {
 		}
 		switch string(field) {
 		case "data":
+			if !hasData && len(value) > 0 && r.blankNext() {
+				// The whole event is in the buffer: its one data line
+				// is handed out where it lies, without a copy. It
+				// stays valid until the next call, which is the
+				// first that may read again.
+				return r.event, value, nil
+			}
 			if hasData {
 				r.data = append(r.data, '\n')
 			}
@@ -149,6 +156,21 @@ func (r *Reader) Next() (event, data []byte, err error) {
 			r.event = append(r.event[:0], value...)
 		}
 	}
+}
+
+// blankNext consumes the blank line that ends an event when it is already
+// buffered, reporting whether it was.
+func (r *Reader) blankNext() bool {
+	b := r.buf[r.r:r.w]
+	switch {
+	case len(b) > 0 && b[0] == '\n':
+		r.r++
+	case len(b) > 1 && b[0] == '\r' && b[1] == '\n':
+		r.r += 2
+	default:
+		return false
+	}
+	return true
 }
 
 // readLine returns one line without its line ending. The line is valid
