@@ -11,18 +11,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/octopuscaddy/octopus/internal/bufpool"
 	"github.com/octopuscaddy/octopus/internal/sse"
 	"github.com/octopuscaddy/octopus/routing"
 	"github.com/octopuscaddy/octopus/transform"
 )
 
-// copyBufPool holds the buffers passthrough streams copy bursts through.
-var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 4<<10); return &b }}
-
 // waitCopy is what a passthrough stream waits for the upstream with: an
 // open stream spends nearly all its life blocked in that read, and what
 // arrives is buffered by the upstream connection anyway. A read that
-// fills it is followed at once by one into a pooled copyBufPool buffer,
+// fills it is followed at once by one into a pooled buffer (bufpool),
 // which takes the rest of what arrived, so an event still goes out in one
 // write and one flush.
 const waitCopy = 64
@@ -99,7 +97,7 @@ func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufi
 		buf := wait[:n]
 		var big *[]byte
 		if err == nil && n == len(wait) && !endsUnit(buf) {
-			big = copyBufPool.Get().(*[]byte)
+			big = bufpool.Get()
 			copy(*big, buf)
 			var m int
 			m, err = resp.Body.Read((*big)[n:])
@@ -113,7 +111,7 @@ func (x *exchange) copyStream(ch *routing.Channel, resp *http.Response, br *bufi
 				_ = rc.Flush()
 			}
 			if big != nil {
-				copyBufPool.Put(big)
+				bufpool.Put(big)
 			}
 			if werr != nil {
 				return // client gone; the deferred cancel stops upstream
@@ -198,8 +196,8 @@ var eventsPool = sync.Pool{New: func() any { s := make([]transform.Event, 0, 8);
 // and nothing waits on the upstream unsent.
 //
 // An open stream spends its life waiting on the upstream, so what it holds
-// while it waits is kept small: the SSE reader waits on a 512-byte buffer
-// (bursts take a pooled one), the encoded output and the canonical events
+// while it waits is kept small: the SSE reader waits on a 64-byte buffer
+// (what arrived is read through a pooled one), the encoded output and the canonical events
 // are pooled between reads, the decoder drops its scratch block, and the
 // client's request, decoded and encoded, is let go once the stream has
 // started (release).

@@ -11,7 +11,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"sync"
+
+	"github.com/octopuscaddy/octopus/internal/bufpool"
 )
 
 // MaxEventSize bounds one event (all its data lines together).
@@ -27,16 +28,15 @@ const (
 	// room for a whole event: a read that fills it is followed at once by
 	// one into the burst buffer, which takes what the source holds.
 	waitSize = 64
-	// burstSize is the pooled buffer it switches to when a read fills the
-	// wait buffer; it goes back as soon as everything in it is consumed.
-	burstSize = 4 << 10
+	// burstSize is the pooled buffer (bufpool) it switches to when a read
+	// fills the wait buffer; it goes back as soon as everything in it is
+	// consumed.
+	burstSize = bufpool.Size
 	// keepData is the largest event buffer kept between events; a larger
 	// one (an inline image) is let go rather than held for the stream's
 	// life.
 	keepData = 16 << 10
 )
-
-var burstPool = sync.Pool{New: func() any { b := make([]byte, burstSize); return &b }}
 
 // Reader reads events from an SSE stream. It waits for the stream on a
 // 64-byte buffer and reads events through a pooled 4 KiB one, which it
@@ -71,7 +71,7 @@ func NewReaderBuffered(ahead []byte, r io.Reader) *Reader {
 	}
 	rd := NewReader(r)
 	if len(ahead) > waitSize {
-		rd.big = burstPool.Get().(*[]byte)
+		rd.big = bufpool.Get()
 		rd.buf = *rd.big
 	}
 	rd.w = copy(rd.buf, ahead)
@@ -95,7 +95,7 @@ func (r *Reader) Reset(src io.Reader) {
 // goes back to its pool.
 func (r *Reader) Release() {
 	if r.big != nil {
-		burstPool.Put(r.big)
+		bufpool.Put(r.big)
 		r.big, r.buf = nil, r.wait[:]
 	}
 	r.r, r.w = 0, 0
@@ -229,7 +229,7 @@ func (r *Reader) readLine() ([]byte, error) {
 func (r *Reader) fill() {
 	switch {
 	case r.big == nil && r.w == len(r.buf):
-		r.big = burstPool.Get().(*[]byte)
+		r.big = bufpool.Get()
 		n := copy(*r.big, r.buf[r.r:r.w])
 		r.buf, r.r, r.w = *r.big, 0, n
 	case r.r == r.w:
