@@ -380,7 +380,7 @@ func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) ou
 		req.Body, req.ContentLength = &upstreamBody{b: body}, int64(len(body))
 		req.GetBody = func() (io.ReadCloser, error) { return &upstreamBody{b: again.b}, nil }
 		x.setHeaders(req.Header, ch, key, upstreamStream)
-		resp, err = ch.Client.Do(req)
+		resp, err = send(ch.Client, req)
 		again.b = nil
 		if err != nil {
 			timer.Stop()
@@ -392,7 +392,7 @@ func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) ou
 			if timedOut.Load() {
 				return outcome{err: transform.Errorf(504, "channel %q sent no response within %s", ch.Name, ch.Timeout)}
 			}
-			return outcome{err: transform.Errorf(502, "channel %q: %v", ch.Name, unwrapURLError(err))}
+			return outcome{err: transform.Errorf(502, "channel %q: %v", ch.Name, err)}
 		}
 		if resp.StatusCode == http.StatusUnauthorized && ch.Type.OAuth && x.e.Tokens != nil && !refreshed {
 			discard(resp.Body)
@@ -499,14 +499,17 @@ func (x *exchange) upstreamError(it *routing.Attempts, t routing.Try, resp *http
 	return outcome{done: true}
 }
 
-func unwrapURLError(err error) error {
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) {
-		if inner := ue.Unwrap(); inner != nil {
-			return inner
-		}
+// send is what Client.Do does for the relay, without the parts a relay
+// never uses: channel clients follow no redirects, keep no cookies and set
+// no client timeout (attempt has its own), and Do would still copy the
+// request's headers for a redirect on every call. Errors are the
+// transport's own (Do wraps them in a *url.Error).
+func send(c *http.Client, req *http.Request) (*http.Response, error) {
+	rt := c.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
 	}
-	return err
+	return rt.RoundTrip(req)
 }
 
 // readBody reads a whole upstream answer, sized by its Content-Length when

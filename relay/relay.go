@@ -145,12 +145,20 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) bool {
 	if limit <= 0 {
 		limit = DefaultMaxBodySize
 	}
+	var err error
 	if n := r.ContentLength; n > 0 && n <= limit {
-		// One allocation of the right size (ReadFrom alone grows in
-		// steps and ends with up to twice the body).
-		buf.Grow(int(n) + bytes.MinRead)
+		// Read into exactly the body's size: one allocation (ReadFrom
+		// grows in steps, and wants bytes.MinRead of spare room even
+		// for the last read). The server cuts the body at its length.
+		buf.Grow(int(n))
+		b := buf.AvailableBuffer()[:n]
+		if _, err = io.ReadFull(r.Body, b); err == nil {
+			buf.Write(b)
+		}
+	} else {
+		_, err = buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	}
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit)); err != nil {
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeError(w, ep.format, transform.Errorf(413, "request body larger than %d bytes; send a smaller request or raise max_body_size", limit))

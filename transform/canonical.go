@@ -54,6 +54,10 @@ type Request struct {
 
 	Reasoning      *Reasoning
 	ResponseFormat *ResponseFormat
+	// LegacyMaxTokens is set when an OpenAI Chat client sent max_tokens
+	// rather than max_completion_tokens, so that a Chat upstream gets the
+	// field the client chose (the value is MaxTokens).
+	LegacyMaxTokens bool
 
 	// Extra keeps the top-level fields of the client's request that the
 	// canonical model does not know, by JSON key, raw. Encoders for the

@@ -12,9 +12,9 @@ import (
 // message become req.System; later ones stay RoleSystem messages. Tool
 // messages become PartToolResult parts, consecutive ones grouped in one
 // user message. A client that used max_tokens rather than
-// max_completion_tokens has max_tokens kept in Extra as a marker, so that a
-// Chat Completions upstream gets the field the client chose (the value
-// always comes from MaxTokens).
+// max_completion_tokens sets LegacyMaxTokens, so that a Chat Completions
+// upstream gets the field the client chose (the value always comes from
+// MaxTokens).
 func (openAIChatCodec) DecodeRequest(body []byte) (*Request, error) {
 	root, err := oaiRequestRoot(body)
 	if err != nil {
@@ -83,11 +83,7 @@ func (openAIChatCodec) DecodeRequest(body []byte) (*Request, error) {
 			return nil, err
 		}
 		if req.MaxTokens == nil {
-			req.MaxTokens = n
-			if req.Extra == nil {
-				req.Extra = make(map[string]json.RawMessage)
-			}
-			req.Extra["max_tokens"] = json.RawMessage(maxTokens.Raw)
+			req.MaxTokens, req.LegacyMaxTokens = n, true
 		}
 	}
 	if req.Model == "" {

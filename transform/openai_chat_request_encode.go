@@ -54,7 +54,7 @@ func (openAIChatCodec) EncodeRequest(req *Request, opts EncodeOptions) ([]byte, 
 		w.objClose()
 	}
 	if req.MaxTokens != nil {
-		if same && req.Extra["max_tokens"] != nil {
+		if same && req.LegacyMaxTokens {
 			w.fieldInt("max_tokens", int64(*req.MaxTokens))
 		} else {
 			w.fieldInt("max_completion_tokens", int64(*req.MaxTokens))

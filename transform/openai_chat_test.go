@@ -495,3 +495,33 @@ func TestOpenAIChatStreamDecoderFinishError(t *testing.T) {
 		t.Errorf("events %+v", evs)
 	}
 }
+
+// A Chat client's max_tokens reaches a Chat upstream as max_tokens (some
+// OpenAI-compatible vendors know only that one), while a request that
+// came in another format gets max_completion_tokens.
+func TestOpenAIChatMaxTokensFieldKept(t *testing.T) {
+	for _, tt := range []struct{ field, want, not string }{
+		{"max_tokens", `"max_tokens":7`, "max_completion_tokens"},
+		{"max_completion_tokens", `"max_completion_tokens":7`, `"max_tokens"`},
+	} {
+		req, err := Get(OpenAIChat).DecodeRequest([]byte(`{"model":"m","messages":[{"role":"user","content":"x"}],"` + tt.field + `":7}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.Extra != nil {
+			t.Errorf("%s: Extra %v, want none", tt.field, req.Extra)
+		}
+		out, err := Get(OpenAIChat).EncodeRequest(req, EncodeOptions{Model: "m"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), tt.want) || strings.Contains(string(out), tt.not) {
+			t.Errorf("%s: encoded %s, want %s and no %s", tt.field, out, tt.want, tt.not)
+		}
+		req.SourceFormat = Anthropic // as if translated: the Chat field names mean nothing
+		out, _ = Get(OpenAIChat).EncodeRequest(req, EncodeOptions{Model: "m"})
+		if !strings.Contains(string(out), `"max_completion_tokens":7`) {
+			t.Errorf("%s from another format: encoded %s", tt.field, out)
+		}
+	}
+}
