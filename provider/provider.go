@@ -152,17 +152,23 @@ func (t *Type) URL(base, model string, op Op, stream bool) string {
 // sets its own anthropic-version header.
 const DefaultAnthropicVersion = "2023-06-01"
 
+// defaultAnthropicVersion is shared by every request: the transport only
+// reads request headers.
+var defaultAnthropicVersion = []string{DefaultAnthropicVersion}
+
 // SetAuth puts key on an outbound request the way the type expects.
 // Antigravity keys are OAuth access tokens resolved by the caller.
 func (t *Type) SetAuth(h http.Header, key string) {
 	switch t.Format {
+	// Keys are written in canonical form: Set would canonicalize them
+	// afresh, an allocation per request.
 	case transform.Anthropic:
-		h.Set("x-api-key", key)
-		if h.Get("anthropic-version") == "" {
-			h.Set("anthropic-version", DefaultAnthropicVersion)
+		h["X-Api-Key"] = []string{key}
+		if len(h["Anthropic-Version"]) == 0 {
+			h["Anthropic-Version"] = defaultAnthropicVersion
 		}
 	case transform.Gemini:
-		h.Set("x-goog-api-key", key)
+		h["X-Goog-Api-Key"] = []string{key}
 	default:
 		h.Set("Authorization", "Bearer "+key)
 	}

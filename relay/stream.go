@@ -57,10 +57,16 @@ func (it *idleTimer) stop()       { it.t.Stop() }
 func (it *idleTimer) fired() bool { return it.expired.Load() }
 
 func setStreamHeaders(h http.Header, contentType string) {
-	h.Set("Content-Type", contentType)
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	h.Del("Content-Length")
+	// One backing array for the three values (Set makes one each); each
+	// slice is capped so an Add by a later handler cannot spill into the
+	// next. Not shared between requests: a handler may edit values in
+	// place.
+	v := [...]string{contentType, "no-cache", "no"}
+	vals := v[:]
+	h["Content-Type"] = vals[0:1:1]
+	h["Cache-Control"] = vals[1:2:2]
+	h["X-Accel-Buffering"] = vals[2:3:3]
+	delete(h, "Content-Length")
 }
 
 // copyStream copies an upstream stream of the client's own format, byte for

@@ -114,7 +114,7 @@ func (anthropicCodec) EncodeRequest(req *Request, opts EncodeOptions) ([]byte, e
 
 // anSizeHint guesses the body size to allocate once.
 func anSizeHint(req *Request) int {
-	n := 512
+	n := 192 // the fixed fields of a small request
 	for i := range req.System {
 		n += len(req.System[i].Text) + 48
 	}

@@ -161,7 +161,8 @@ func (e *ccStreamEncoder) start(ev *Event) error {
 // is rendered once.
 func (e *ccStreamEncoder) open() jsonWriter {
 	if e.prefix == nil {
-		w := jsonWriter{b: []byte("data: ")}
+		// Sized once: the prefix is about 100 bytes plus the id and model.
+		w := jsonWriter{b: append(make([]byte, 0, 128+len(e.id)+len(e.model)), "data: "...)}
 		e.header(&w)
 		w.key("choices")
 		w.arrOpen()
