@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -83,10 +84,19 @@ func attack(sc scenario, rate int, dur time.Duration) measurement {
 	}
 	atk := vegeta.NewAttacker(opts...)
 	var m vegeta.Metrics
+	var bodies []string // the first few error answers, to say what failed
 	for res := range atk.Attack(vegeta.NewStaticTargeter(sc.vegetaTarget()), pacer, dur, sc.label()) {
 		m.Add(res)
+		if res.Code >= 400 && len(bodies) < 3 {
+			b := res.Body
+			if len(b) > 300 {
+				b = b[:300]
+			}
+			bodies = append(bodies, fmt.Sprintf("%d: %s", res.Code, b))
+		}
 	}
 	m.Close()
+	m.Errors = append(m.Errors, bodies...)
 	tr.CloseIdleConnections()
 	return measurement{
 		Requests: m.Requests, Throughput: m.Throughput, Success: m.Success,
