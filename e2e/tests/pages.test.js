@@ -32,13 +32,17 @@ async function waitFor(fn) {
   }
 }
 
-// newLog sends a request and returns its log row once written.
+// relayAndLog sends a request and returns its log row once written.
+// The log row is found by its time, not by counting rows: the request log is
+// written in batches, so an earlier request's row may land after this one
+// started and would otherwise be taken for it. Gateway and test share the
+// clock, and the row's time is when the gateway received the request.
 async function relayAndLog(secret, group, keyName) {
-  const before = (await admin('GET', 'logs?' + new URLSearchParams({ api_key: keyName, limit: '500' }))).logs.length;
+  const t0 = Date.now() - 1; // the row's time is kept to the nanosecond; Date.now to the ms
   await relay(gw, secret, group);
   return waitFor(async () => {
     const { logs } = await admin('GET', 'logs?' + new URLSearchParams({ api_key: keyName, limit: '500' }));
-    return logs.length > before && logs[0];
+    return logs.find(l => Date.parse(l.time) >= t0);
   });
 }
 
