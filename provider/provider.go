@@ -157,11 +157,11 @@ const DefaultAnthropicVersion = "2023-06-01"
 var defaultAnthropicVersion = []string{DefaultAnthropicVersion}
 
 // SetAuth puts key on an outbound request the way the type expects.
-// Antigravity keys are OAuth access tokens resolved by the caller.
+// Antigravity keys are OAuth access tokens resolved by the caller. Header
+// names are written in canonical form: Set would canonicalize them afresh,
+// an allocation per request.
 func (t *Type) SetAuth(h http.Header, key string) {
 	switch t.Format {
-	// Keys are written in canonical form: Set would canonicalize them
-	// afresh, an allocation per request.
 	case transform.Anthropic:
 		h["X-Api-Key"] = []string{key}
 		if len(h["Anthropic-Version"]) == 0 {

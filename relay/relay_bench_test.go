@@ -114,7 +114,7 @@ func BenchmarkResolveAndPick(b *testing.B) {
 
 // mockBody renders the load benchmark's mock answer for path, so these
 // benchmarks see the same upstream bytes octobench does.
-func mockBody(b testing.TB, path string, stream bool) ([]byte, string) {
+func mockBody(b *testing.B, path string, stream bool) ([]byte, string) {
 	body := `{"model":"bench-model","messages":[{"role":"user","content":"Say hello."}],"max_tokens":64`
 	if stream {
 		body += `,"stream":true`

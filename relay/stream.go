@@ -61,8 +61,7 @@ func setStreamHeaders(h http.Header, contentType string) {
 	// slice is capped so an Add by a later handler cannot spill into the
 	// next. Not shared between requests: a handler may edit values in
 	// place.
-	v := [...]string{contentType, "no-cache", "no"}
-	vals := v[:]
+	vals := []string{contentType, "no-cache", "no"}
 	h["Content-Type"] = vals[0:1:1]
 	h["Cache-Control"] = vals[1:2:2]
 	h["X-Accel-Buffering"] = vals[2:3:3]
