@@ -14,6 +14,7 @@ import (
 	"crypto/tls"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -21,6 +22,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -34,6 +36,9 @@ func main() {
 	os.Exit(runBench(os.Args[1:]))
 }
 
+// connsPath is where the mock reports how many connections it accepted.
+const connsPath = "/conns"
+
 // runMock serves the mock upstream until killed.
 func runMock(args []string) int {
 	fs := flag.NewFlagSet("mock", flag.ExitOnError)
@@ -43,9 +48,25 @@ func runMock(args []string) int {
 	delay := fs.Duration("chunk-delay", 0, "delay between streamed deltas")
 	certOut := fs.String("tls-cert-out", "", "serve HTTPS (HTTP/2 offered) with a new self-signed certificate for 127.0.0.1 written here")
 	_ = fs.Parse(args)
+	// conns counts the connections the mock accepted; GET /conns reports
+	// it, so the soak can say how many upstream connections a server
+	// opened (an HTTP/2 pool that races its dials opens many).
+	var conns atomic.Int64
+	m := mock.New(mock.Config{Chunks: *chunks, Latency: *latency, ChunkDelay: *delay})
 	srv := &http.Server{
-		Addr:              *addr,
-		Handler:           mock.New(mock.Config{Chunks: *chunks, Latency: *latency, ChunkDelay: *delay}),
+		Addr: *addr,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == connsPath {
+				fmt.Fprint(w, conns.Load())
+				return
+			}
+			m.ServeHTTP(w, r)
+		}),
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				conns.Add(1)
+			}
+		},
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	var err error
@@ -412,7 +433,7 @@ func soakRun(ctx context.Context, o options, bin, dir string, up soakUpstream) (
 			}
 			return cfg
 		}, scenario{target: target{model: groupPass, auth: true}})
-	}, o.soakGroup, prof)
+	}, o.soakGroup, m, prof)
 	if err != nil || ctx.Err() != nil {
 		return gwRes, err
 	}
@@ -421,14 +442,14 @@ func soakRun(ctx context.Context, o options, bin, dir string, up soakUpstream) (
 		return se.startCaddy(bin, "soak-proxy-"+string(up), nil, func(addr string) string {
 			return proxyCaddyfile(addr, mockURL, m.cert)
 		}, scenario{target: direct})
-	}, mock.Model, nil)
+	}, mock.Model, m, nil)
 	return gwRes, err
 }
 
 // soakOne starts one server with start, soaks it with streams asking for
 // model and stops it. With prof, profiles are saved while the streams are
 // open.
-func soakOne(ctx context.Context, o options, dir string, up soakUpstream, name string, start func(*env) (*proc, error), model string, prof *profiler) (soakResult, error) {
+func soakOne(ctx context.Context, o options, dir string, up soakUpstream, name string, start func(*env) (*proc, error), model string, upstream *proc, prof *profiler) (soakResult, error) {
 	se := &env{dir: dir}
 	defer se.close()
 	fmt.Fprintf(os.Stderr, "soak (%s, %s): %d streams …\n", name, up, o.soak.streams)
@@ -445,7 +466,11 @@ func soakOne(ctx context.Context, o options, dir string, up soakUpstream, name s
 			prof.fetch("/debug/vars", "soak-"+string(up)+".vars.json")
 		}
 	}
+	c0 := upstream.mockConns()
 	r := runSoak(ctx, "http://"+p.addr+"/v1/chat/completions", model, p, o.soak, whileOpen)
+	if c1 := upstream.mockConns(); c0 >= 0 && c1 >= 0 {
+		r.upConns = c1 - c0 - 1 // each count comes over a new connection of its own
+	}
 	printSoak(os.Stdout, o.soak, name, model, up, r)
 	return r, nil
 }

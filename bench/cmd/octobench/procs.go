@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -75,13 +76,37 @@ func startProc(dir, name, addr string, env []string, bin string, args ...string)
 
 // waitReady polls until probe answers with wantStatus or the deadline
 // passes; on failure the error carries the tail of the child's log.
-func (p *proc) waitReady(probe func() (*http.Request, error), wantStatus int, timeout time.Duration) error {
+// probeClient is the client of the bench's own requests to p (readiness,
+// the mock's connection count). Only these skip certificate verification;
+// the gateway verifies the mock against the certificate file.
+func (p *proc) probeClient() *http.Client {
 	client := &http.Client{Timeout: time.Second}
 	if p.cert != "" {
-		// Only the readiness probe skips verification; the gateway
-		// verifies the mock against the certificate file.
 		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
 	}
+	return client
+}
+
+// mockConns is how many connections the mock p has accepted (-1 when it
+// cannot be asked).
+func (p *proc) mockConns() int64 {
+	c := p.probeClient()
+	defer c.CloseIdleConnections()
+	resp, err := c.Get(p.scheme() + "://" + p.addr + connsPath)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func (p *proc) waitReady(probe func() (*http.Request, error), wantStatus int, timeout time.Duration) error {
+	client := p.probeClient()
 	deadline := time.Now().Add(timeout)
 	var last string
 	for time.Now().Before(deadline) {

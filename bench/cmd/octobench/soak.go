@@ -48,6 +48,9 @@ type soakResult struct {
 	maxOpen  int64
 	ramp     time.Duration // how long opening them took
 	firstErr string
+	// upConns is how many connections the server opened to the mock
+	// during the soak (the mock's count; -1 when unknown).
+	upConns int64
 }
 
 // openCount counts the streams open now and the most open at once.
@@ -66,7 +69,7 @@ func (o *openCount) dec() { o.n.Add(-1) }
 // the gateway's RSS while they are open. whileOpen, when set, runs once
 // every stream is open, half-way through them (for profiles).
 func runSoak(ctx context.Context, url, model string, gw *proc, cfg soakConfig, whileOpen func()) soakResult {
-	res := soakResult{streams: cfg.streams}
+	res := soakResult{streams: cfg.streams, upConns: -1}
 	body := scenario{target: target{model: model}, stream: true}.body()
 	client := &http.Client{Transport: &http.Transport{
 		DisableCompression:  true,
@@ -233,6 +236,9 @@ func printSoak(w io.Writer, cfg soakConfig, name, model string, up soakUpstream,
 			name, float64(r.baseAnon)/(1<<20), float64(r.peakAnon)/(1<<20), float64(r.peakAnon-r.baseAnon)/float64(perStreams)/1024)
 	}
 	fmt.Fprintf(w, "- failed %d, stalled (gap > %v) %d, longest gap %v\n", r.failed, cfg.stall, r.stalled, r.maxGap.Round(time.Millisecond))
+	if r.upConns >= 0 {
+		fmt.Fprintf(w, "- upstream connections opened during the soak: %d\n", r.upConns)
+	}
 	if r.firstErr != "" {
 		fmt.Fprintf(w, "- first error: %s\n", r.firstErr)
 	}
