@@ -57,6 +57,14 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 	if len(data) == 0 {
 		return dst, false, nil
 	}
+	// Most of a stream is text, thinking or tool-argument deltas: read
+	// those in one pass that also validates them; anything else (or any
+	// surprise in one) takes the general path below.
+	var f anDeltaFields
+	if index, ok := scanAnDelta(data, &f); ok {
+		dst = d.start(dst, "", "")
+		return d.applyDelta(dst, index, &f), false, nil
+	}
 	if !gjson.ValidBytes(data) {
 		return dst, false, &Error{Status: http.StatusBadGateway, Kind: KindServer, Message: "upstream sent a stream event that is not valid JSON"}
 	}
@@ -261,46 +269,59 @@ func (d *anStreamDecoder) blockStart(dst []Event, index int64, cb gjson.Result) 
 
 //go:noinline // see messageStart
 func (d *anStreamDecoder) blockDelta(dst []Event, index int64, delta gjson.Result) []Event {
+	f := anDeltaFieldsOf(delta)
+	return d.applyDelta(dst, index, &f)
+}
+
+// anDeltaFieldsOf reads a delta's members in one pass (the bulk of a
+// stream): Get would parse its path and rescan the object for each.
+func anDeltaFieldsOf(delta gjson.Result) (f anDeltaFields) {
+	delta.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "type":
+			f.typ = v.Str
+		case "text":
+			f.text = v
+		case "thinking":
+			f.thinking = v
+		case "signature":
+			f.signature = v
+		case "partial_json":
+			f.partial = v
+		}
+		return true
+	})
+	return f
+}
+
+// anDeltaFields are the members of a content_block_delta's delta.
+type anDeltaFields struct {
+	typ                                string
+	text, thinking, signature, partial gjson.Result
+}
+
+func (d *anStreamDecoder) applyDelta(dst []Event, index int64, f *anDeltaFields) []Event {
 	blk := d.find(index)
 	if blk == nil {
 		return dst
 	}
-	// One pass over the delta's members (the bulk of a stream): Get would
-	// parse its path and rescan the object for each.
-	var typ string
-	var text, thinking, signature, partial gjson.Result
-	delta.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "type":
-			typ = v.Str
-		case "text":
-			text = v
-		case "thinking":
-			thinking = v
-		case "signature":
-			signature = v
-		case "partial_json":
-			partial = v
-		}
-		return true
-	})
-	switch typ {
+	switch f.typ {
 	case "text_delta":
-		if text.Str != "" {
-			dst = append(dst, Event{Type: EventText, Text: d.own(text)})
+		if f.text.Str != "" {
+			dst = append(dst, Event{Type: EventText, Text: d.own(f.text)})
 		}
 	case "thinking_delta":
-		if thinking.Str != "" {
-			dst = append(dst, Event{Type: EventThinking, Text: d.own(thinking)})
+		if f.thinking.Str != "" {
+			dst = append(dst, Event{Type: EventThinking, Text: d.own(f.thinking)})
 		}
 	case "signature_delta":
-		if signature.Str != "" {
-			dst = append(dst, Event{Type: EventSignature, Signature: strings.Clone(signature.Str), SignatureFamily: Anthropic.Family()})
+		if f.signature.Str != "" {
+			dst = append(dst, Event{Type: EventSignature, Signature: strings.Clone(f.signature.Str), SignatureFamily: Anthropic.Family()})
 		}
 	case "input_json_delta":
-		if partial.Str != "" && blk.kind == anBlockTool {
+		if f.partial.Str != "" && blk.kind == anBlockTool {
 			blk.hasArgs = true
-			dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: d.own(partial)})
+			dst = append(dst, Event{Type: EventToolCallArgs, ToolIndex: blk.tool, Text: d.own(f.partial)})
 		}
 	}
 	return dst
