@@ -60,66 +60,87 @@ func (d *anStreamDecoder) Feed(dst []Event, event, data []byte) ([]Event, bool, 
 	// Most of a stream is text, thinking or tool-argument deltas: read
 	// those in one pass that also validates them; anything else (or any
 	// surprise in one) takes the general path below.
-	var f anDeltaFields
-	if index, ok := scanAnDelta(data, &f); ok {
-		dst = d.start(dst, "", "")
-		return d.applyDelta(dst, index, &f), false, nil
+	if out, ok := d.fastDelta(dst, data); ok {
+		return out, false, nil
 	}
 	if !gjson.ValidBytes(data) {
 		return dst, false, &Error{Status: http.StatusBadGateway, Kind: KindServer, Message: "upstream sent a stream event that is not valid JSON"}
 	}
-	// One pass over the event's members; Get would rescan per key. The
-	// event is parsed in place (data outlives this call only until the
-	// caller reads again), and the strings handed out in events are
-	// copied (own): a consumer keeping one (the fuzz target, an
-	// accumulator) must never see it change.
-	var typ string
-	var index int64
-	var message, block, delta, usage, errObj gjson.Result
-	gjson.Parse(unsafe.String(&data[0], len(data))).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "type":
-			typ = v.Str
-		case "index":
-			index = v.Int()
-		case "message":
-			message = v
-		case "content_block":
-			block = v
-		case "delta":
-			delta = v
-		case "usage":
-			usage = v
-		case "error":
-			errObj = v
-		}
-		return true
-	})
+	e := anEventOf(data)
+	typ, index := e.typ, e.index
 	if typ == "" {
 		typ = string(event)
 	}
 	switch typ {
 	case "message_start":
-		dst = d.messageStart(dst, message)
+		dst = d.messageStart(dst, e.message)
 	case "content_block_start":
 		dst = d.start(dst, "", "")
-		dst = d.blockStart(dst, index, block)
+		dst = d.blockStart(dst, index, e.block)
 	case "content_block_delta":
 		dst = d.start(dst, "", "")
-		dst = d.blockDelta(dst, index, delta)
+		dst = d.blockDelta(dst, index, e.delta)
 	case "content_block_stop":
 		dst = d.blockStop(dst, index)
 	case "message_delta":
-		dst = d.messageDelta(dst, delta, usage)
+		dst = d.messageDelta(dst, e.delta, e.usage)
 	case "message_stop":
 		dst = d.start(dst, "", "")
 		dst = d.finish(dst, anToolStop(anStopReason(d.stop), d.tools > 0))
 		return dst, true, nil
 	case "error":
-		return d.streamError(dst, errObj), true, nil
+		return d.streamError(dst, e.errObj), true, nil
 	}
 	// ping and unknown events carry nothing.
 	return dst, false, nil
+}
+
+// fastDelta decodes data when scanAnDelta recognises it.
+//
+//go:noinline // keeps its fields out of Feed's frame (see messageStart)
+func (d *anStreamDecoder) fastDelta(dst []Event, data []byte) ([]Event, bool) {
+	var f anDeltaFields
+	index, ok := scanAnDelta(data, &f)
+	if !ok {
+		return dst, false
+	}
+	dst = d.start(dst, "", "")
+	return d.applyDelta(dst, index, &f), true
+}
+
+// anEvent is an Anthropic stream event's members.
+type anEvent struct {
+	typ                                  string
+	index                                int64
+	message, block, delta, usage, errObj gjson.Result
+}
+
+// anEventOf reads a valid event's members in one pass; Get would rescan
+// per key. The event is parsed in place (data outlives the decoder's use
+// only until the caller reads again), and the strings handed out in
+// events are copied (own): a consumer keeping one (the fuzz target, an
+// accumulator) must never see it change.
+func anEventOf(data []byte) (e anEvent) {
+	gjson.Parse(unsafe.String(&data[0], len(data))).ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "type":
+			e.typ = v.Str
+		case "index":
+			e.index = v.Int()
+		case "message":
+			e.message = v
+		case "content_block":
+			e.block = v
+		case "delta":
+			e.delta = v
+		case "usage":
+			e.usage = v
+		case "error":
+			e.errObj = v
+		}
+		return true
+	})
+	return e
 }
 
 // own returns v's string value, never aliasing the event data: a string

@@ -12,20 +12,8 @@ func anGeneralDelta(data []byte) (index int64, f anDeltaFields, ok bool) {
 	if !gjson.ValidBytes(data) {
 		return 0, f, false
 	}
-	var typ string
-	var delta gjson.Result
-	gjson.ParseBytes(data).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "type":
-			typ = v.Str
-		case "index":
-			index = v.Int()
-		case "delta":
-			delta = v
-		}
-		return true
-	})
-	return index, anDeltaFieldsOf(delta), typ == "content_block_delta"
+	e := anEventOf(data)
+	return e.index, anDeltaFieldsOf(e.delta), e.typ == "content_block_delta"
 }
 
 var anDeltaSeeds = []string{
