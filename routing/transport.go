@@ -64,8 +64,8 @@ func newTransport(tlsConf *tls.Config) *http.Transport {
 // new connection is ready dials and handshakes one of its own, and all but
 // one of those connections are closed again unused (net/http's
 // "Turns out we don't need this c"). A burst of 5,000 streams against a
-// server allowing 250 streams per connection made 855 TLS handshakes where
-// 20 connections were kept: CPU and garbage on the gateway, and connection
+// server allowing 250 streams per connection opened 855 connections, of
+// which 21 stayed: CPU and garbage on the gateway, and connection
 // churn a provider may rate-limit. http2.Transport's pool dials one
 // connection per host at a time and lets the waiting requests share it.
 //
