@@ -70,9 +70,9 @@ func newTransport(tlsConf *tls.Config) *http.Transport {
 // connection per host at a time and lets the waiting requests share it.
 //
 // http2.Transport.RoundTrip is marked deprecated in favour of net/http's
-// since golang.org/x/net v0.6x; with Go 1.27 it wraps net/http's transport
-// (and whatever pool that has). Until then this is the only public API
-// with a pool that does not race dials.
+// in golang.org/x/net v0.62 (the version used); built with Go 1.27 it
+// wraps net/http's transport (and whatever pool that has). Until then it
+// is the public API whose pool does not race dials.
 type upstream struct {
 	h1 *http.Transport
 	h2 *http2.Transport

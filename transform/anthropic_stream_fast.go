@@ -78,9 +78,9 @@ func scanAnDelta(data []byte, f *anDeltaFields) (index int64, ok bool) {
 	return index, true
 }
 
-// jscan is the small JSON reader of scanAnDelta: it accepts a subset of
-// JSON and reports false for anything outside it, never for valid input
-// it cannot read on its own terms alone.
+// jscan is the small JSON reader of scanAnDelta. It reads a subset of
+// JSON and reports false for anything outside that subset, valid JSON or
+// not; the caller then leaves the event to gjson.
 type jscan struct {
 	s string
 	i int

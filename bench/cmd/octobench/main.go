@@ -468,6 +468,7 @@ func soakOne(ctx context.Context, o options, dir string, up soakUpstream, name s
 	}
 	c0 := upstream.mockConns()
 	r := runSoak(ctx, "http://"+p.addr+"/v1/chat/completions", model, p, o.soak, whileOpen)
+	r.upConns = -1
 	if c1 := upstream.mockConns(); c0 >= 0 && c1 >= 0 {
 		r.upConns = c1 - c0 - 1 // each count comes over a new connection of its own
 	}

@@ -69,7 +69,7 @@ func (o *openCount) dec() { o.n.Add(-1) }
 // the gateway's RSS while they are open. whileOpen, when set, runs once
 // every stream is open, half-way through them (for profiles).
 func runSoak(ctx context.Context, url, model string, gw *proc, cfg soakConfig, whileOpen func()) soakResult {
-	res := soakResult{streams: cfg.streams, upConns: -1}
+	res := soakResult{streams: cfg.streams}
 	body := scenario{target: target{model: model}, stream: true}.body()
 	client := &http.Client{Transport: &http.Transport{
 		DisableCompression:  true,
