@@ -5,16 +5,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octopuscaddy/octopus/reqlog"
 	"github.com/octopuscaddy/octopus/store"
 	"github.com/octopuscaddy/octopus/store/storetest"
 )
 
-// BenchmarkInsertRequestLogs writes the request log's usual batch (what
-// reqlog collects in its poll interval under load) into SQLite, the
-// default store; ns/op is per batch, ns/row per row.
+// BenchmarkInsertRequestLogs writes the request log's batch under load
+// (reqlog's default batch size) into SQLite, the default store; ns/op is
+// per batch, ns/row per row.
 func BenchmarkInsertRequestLogs(b *testing.B) {
 	s := storetest.Open(b, "sqlite")
-	const batch = 200
+	const batch = reqlog.DefaultBatchSize
 	rows := make([]store.RequestLog, batch)
 	now := time.Now().UTC()
 	for i := range rows {
