@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -72,6 +73,43 @@ func TestRequestLogs(t *testing.T) {
 		}
 		if left := s.Client().RequestLog.Query().CountX(ctx); left != len(logs)-150 {
 			t.Fatalf("%d rows left, want %d", left, len(logs)-150)
+		}
+	})
+}
+
+// TestRequestLogBatchAtomic: a batch whose last statement fails leaves no
+// row behind — not even those of the statements before it in the same
+// transaction — and reports the error. (The request log's rows never
+// break a constraint of the schema; the test adds one.)
+func TestRequestLogBatchAtomic(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		if _, err := s.DB().ExecContext(ctx, "CREATE UNIQUE INDEX test_request_id_unique ON request_logs (request_id)"); err != nil {
+			t.Fatal(err)
+		}
+		// 70 rows: one 64-row statement, then six single rows; the
+		// last repeats the first row's request id.
+		logs := make([]store.RequestLog, 70)
+		for i := range logs {
+			logs[i] = store.RequestLog{RequestID: fmt.Sprintf("req-%d", i), Group: "g", Status: 200}
+		}
+		logs[69].RequestID = "req-0"
+		err := s.InsertRequestLogs(ctx, logs)
+		if err == nil {
+			t.Fatal("a batch breaking a unique index was inserted")
+		}
+		if msg := err.Error(); !strings.Contains(msg, "insert request logs") || strings.Contains(msg, "rollback failed") {
+			t.Errorf("error %q: want what failed, and no rollback failure (the batch was rolled back)", msg)
+		}
+		if n := s.Client().RequestLog.Query().CountX(ctx); n != 0 {
+			t.Fatalf("%d rows left by a failed batch, want 0", n)
+		}
+		// The store still works: the next batch goes in.
+		if err := s.InsertRequestLogs(ctx, logs[:69]); err != nil {
+			t.Fatal(err)
+		}
+		if n := s.Client().RequestLog.Query().CountX(ctx); n != 69 {
+			t.Fatalf("%d rows, want 69", n)
 		}
 	})
 }

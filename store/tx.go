@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -86,7 +87,7 @@ func runTx[T transaction](begin func() (T, error), fn func(T) error) (err error)
 		}
 	}()
 	if err := fn(tx); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
+		if rerr := tx.Rollback(); rerr != nil && !txEnded(rerr) {
 			return fmt.Errorf("%w (rollback failed: %v)", err, rerr)
 		}
 		return err
@@ -95,6 +96,13 @@ func runTx[T transaction](begin func() (T, error), fn func(T) error) (err error)
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// txEnded reports whether a failed rollback found the transaction already
+// over: SQLite ends it itself when an INSERT OR ROLLBACK fails (the
+// request log's batches), so there was nothing left to roll back.
+func txEnded(err error) bool {
+	return errors.Is(err, sql.ErrTxDone) || strings.Contains(err.Error(), "no transaction is active")
 }
 
 // bumpVersion raises the config version inside tx, so the bump commits or
