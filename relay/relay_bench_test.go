@@ -114,7 +114,7 @@ func BenchmarkResolveAndPick(b *testing.B) {
 
 // mockBody renders the load benchmark's mock answer for path, so these
 // benchmarks see the same upstream bytes octobench does.
-func mockBody(b *testing.B, path string, stream bool) ([]byte, string) {
+func mockBody(b testing.TB, path string, stream bool) ([]byte, string) {
 	body := `{"model":"bench-model","messages":[{"role":"user","content":"Say hello."}],"max_tokens":64`
 	if stream {
 		body += `,"stream":true`
@@ -218,4 +218,12 @@ func (c *trickleTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func BenchmarkXlateStreamTrickle(b *testing.B) {
 	body, _ := mockBody(b, "/v1/messages", true)
 	benchServe(b, newXlateEngine(b, &trickleTransport{body: body}), octobenchRequest(true))
+}
+
+// BenchmarkPassStreamTrickle is BenchmarkOctobenchPassStream with the
+// upstream's events arriving one per read: the passthrough counterpart of
+// BenchmarkXlateStreamTrickle.
+func BenchmarkPassStreamTrickle(b *testing.B) {
+	body, _ := mockBody(b, "/v1/chat/completions", true)
+	benchServe(b, newTestEngine(b, &trickleTransport{body: body}), octobenchRequest(true))
 }

@@ -52,9 +52,10 @@ func newIdleTimer(d time.Duration, cancel context.CancelFunc) *idleTimer {
 	return it
 }
 
-func (it *idleTimer) reset()      { it.t.Reset(it.d) }
-func (it *idleTimer) stop()       { it.t.Stop() }
-func (it *idleTimer) fired() bool { return it.expired.Load() }
+func (it *idleTimer) reset()                 { it.t.Reset(it.d) }
+func (it *idleTimer) within(d time.Duration) { it.t.Reset(d) }
+func (it *idleTimer) stop()                  { it.t.Stop() }
+func (it *idleTimer) fired() bool            { return it.expired.Load() }
 
 func setStreamHeaders(h http.Header, contentType string) {
 	// One backing array for the three values (Set makes one each); each
@@ -229,7 +230,7 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 	x.release()
 	idle := newIdleTimer(ch.IdleTimeout, cancel)
 	defer idle.stop()
-	first := true
+	first, ended := true, false
 	rc := http.NewResponseController(x.w)
 	gone := false // a write to the client failed
 	send := func() {
@@ -301,12 +302,34 @@ func (x *exchange) translateStream(ch *routing.Channel, resp *http.Response, br 
 			break
 		}
 		if done {
+			ended = true
 			break
 		}
 	}
 	emit(dec.Close(nil))
 	_ = enc.Close()
 	send()
+	if ended && !gone {
+		idle.within(drainWait)
+		drainEnd(resp.Body)
+	}
+}
+
+// drainWait and drainMax bound what a translated stream waits for and
+// reads after its last event.
+const (
+	drainWait = 100 * time.Millisecond
+	drainMax  = 4 << 10
+)
+
+// drainEnd reads the upstream body to its end after the stream's last
+// event (message_stop, [DONE]): what follows on the wire is only HTTP/1.1's
+// last chunk or HTTP/2's END_STREAM, usually already on its way. net/http
+// drops an HTTP/1.1 connection whose body is closed before its end, so
+// without this most translated streams cost the next request a new
+// upstream connection (a dial, and on HTTPS a handshake).
+func drainEnd(body io.Reader) {
+	_, _ = io.CopyN(io.Discard, body, drainMax)
 }
 
 // writePassthrough sends a same-format non-streaming answer as it came.

@@ -3,12 +3,17 @@ package relay
 import (
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/octopuscaddy/octopus/bench/mock"
 )
 
 // flushWriter records what was flushed and signals each flush.
@@ -201,5 +206,94 @@ func TestUpstreamBodyForgetsItsBytes(t *testing.T) {
 	e.ServeHTTP(w, req)
 	if w.Code != 200 || !bytes.Contains(resent, []byte(`"messages"`)) {
 		t.Fatalf("status %d, resent body %q", w.Code, resent)
+	}
+}
+
+// redirectTransport sends every upstream call to base (a test server),
+// whatever host the channel names.
+type redirectTransport struct {
+	base string // scheme://host
+	rt   http.RoundTripper
+}
+
+func (r *redirectTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	u, _ := url.Parse(r.base)
+	req.URL.Scheme, req.URL.Host = u.Scheme, u.Host
+	return r.rt.RoundTrip(req)
+}
+
+// A translated stream reads the upstream body to its end after the last
+// event, so an HTTP/1.1 upstream connection goes back to the pool: closed
+// unread, net/http drops it and the next request dials again. Passthrough
+// streams are copied to the end and are the reference.
+func TestTranslatedStreamKeepsUpstreamConnection(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		engine func(testing.TB, http.RoundTripper) *Engine
+	}{{"passthrough", newTestEngine}, {"translated", newXlateEngine}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var conns atomic.Int64
+			srv := httptest.NewUnstartedServer(mock.New(mock.Config{Chunks: 20}))
+			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			}
+			srv.Start()
+			defer srv.Close()
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			e := tc.engine(t, &redirectTransport{base: srv.URL, rt: tr})
+			for i := range 50 {
+				req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(octobenchRequest(true)))
+				req.Header.Set("Authorization", "Bearer sk-client-bench-123")
+				w := httptest.NewRecorder()
+				if !e.ServeHTTP(w, req) || w.Code != 200 || !strings.Contains(w.Body.String(), "data: [DONE]") {
+					t.Fatalf("request %d: status %d: %s", i, w.Code, w.Body.String())
+				}
+			}
+			if n := conns.Load(); n != 1 {
+				t.Errorf("50 streams one after another opened %d upstream connections, want 1", n)
+			}
+		})
+	}
+}
+
+// An upstream that keeps its body open after the last event does not hold
+// the client's answer until the idle timeout: the drain after the end is
+// bounded.
+func TestTranslatedStreamEndDoesNotWaitForUpstreamClose(t *testing.T) {
+	body, _ := mockBody(t, "/v1/messages", true)
+	release := make(chan struct{})
+	defer close(release)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write(body)
+		w.(http.Flusher).Flush()
+		select { // hold the body open, as a misbehaving upstream might
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	e := newXlateEngine(t, &redirectTransport{base: srv.URL, rt: tr})
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() {
+		req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(octobenchRequest(true)))
+		req.Header.Set("Authorization", "Bearer sk-client-bench-123")
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		done <- w
+	}()
+	select {
+	case w := <-done:
+		if w.Code != 200 || !strings.Contains(w.Body.String(), "data: [DONE]") {
+			t.Fatalf("status %d: %s", w.Code, w.Body.String())
+		}
+	case <-time.After(30 * time.Second): // the idle timeout is 5 minutes
+		t.Fatal("the answer waited for the upstream to close its body")
 	}
 }
