@@ -358,6 +358,7 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 			}
 			pid := sc.proc.cmd.Process.Pid
 			resetPeak(pid)
+			c0 := m.mockConns()
 			before := readStats(pid)
 			var s sample
 			if rep == 0 && sc.proc == gw {
@@ -368,6 +369,10 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 			s.r500 = attack(sc, o.rates[0], o.dur)
 			s.r2000 = attack(sc, o.rates[1], o.dur)
 			after := readStats(pid)
+			s.mockConns = -1
+			if c1 := m.mockConns(); c0 >= 0 && c1 >= 0 {
+				s.mockConns = c1 - c0 - 1 // each count comes over a new connection of its own
+			}
 			if n := s.max.Requests + s.r500.Requests + s.r2000.Requests; n > 0 && before.Valid && after.Valid {
 				s.cpuPerReq = (after.CPU - before.CPU) / time.Duration(n)
 			}
@@ -379,7 +384,7 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 	for k, v := range samples {
 		sums[k] = summarize(v)
 	}
-	fmt.Printf("- fixed rates %d and %d req/s; CPU is the serving process's user+system time (the gateway row excludes the mock)\n", o.rates[0], o.rates[1])
+	fmt.Printf("- fixed rates %d and %d req/s; CPU is the serving process's user+system time (the gateway row excludes the mock); mock conns: connections the mock accepted during a scenario's three measurements (for (a) the load generator's, otherwise the server's upstream connections)\n", o.rates[0], o.rates[1])
 	printTable(os.Stdout, "Non-streaming (JSON)", scs[0], sums)
 	printTable(os.Stdout, fmt.Sprintf("Streaming (%d chunks)", o.chunks), scs[1], sums)
 	printBudget(os.Stdout, sums)

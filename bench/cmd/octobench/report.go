@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -13,6 +14,10 @@ type sample struct {
 	max, r500, r2000 measurement
 	cpuPerReq        time.Duration
 	peakRSS          int64
+	// mockConns is how many connections the mock accepted during the
+	// three measurements (-1 unknown): for (a) the load generator's own,
+	// otherwise the server's upstream connections.
+	mockConns int64
 }
 
 // summary is the median over repetitions of one scenario.
@@ -22,6 +27,7 @@ type summary struct {
 	success     float64          // worst success ratio seen
 	cpuPerReq   time.Duration
 	peakRSS     int64 // highest of the repetitions
+	mockConns   int64 // median, -1 unknown
 	errors      []string
 }
 
@@ -73,10 +79,25 @@ func summarize(ss []sample) summary {
 		pick(func(s sample) time.Duration { return s.r2000.P99 }),
 	}
 	out.cpuPerReq = pick(func(s sample) time.Duration { return s.cpuPerReq })
+	conns := make([]int64, len(ss))
+	for i, s := range ss {
+		conns[i] = s.mockConns
+	}
+	out.mockConns = median(conns)
+	if slices.Min(append(conns, 0)) < 0 {
+		out.mockConns = -1
+	}
 	return out
 }
 
 func us(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d)/float64(time.Microsecond)) }
+
+func count(n int64) string {
+	if n < 0 {
+		return "?"
+	}
+	return strconv.FormatInt(n, 10)
+}
 
 func ratio(a, b float64) string {
 	if b == 0 {
@@ -88,17 +109,17 @@ func ratio(a, b float64) string {
 // printTable writes one block (JSON or streaming) of results.
 func printTable(w io.Writer, title string, scs []scenario, sums map[string]summary) {
 	fmt.Fprintf(w, "\n## %s\n\n", title)
-	fmt.Fprintln(w, "| target | max req/s @32 | p50/p90/p99 µs @500 | p50/p90/p99 µs @2000 | +p50 µs vs (a) @500 | +p50 µs vs (a) @2000 | CPU µs/req | peak RSS MiB | ok % |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| target | max req/s @32 | p50/p90/p99 µs @500 | p50/p90/p99 µs @2000 | +p50 µs vs (a) @500 | +p50 µs vs (a) @2000 | CPU µs/req | peak RSS MiB | mock conns | ok % |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
 	direct := sums[scs[0].label()]
 	for _, sc := range scs {
 		s := sums[sc.label()]
-		fmt.Fprintf(w, "| (%s) %s | %.0f | %s/%s/%s | %s/%s/%s | %s | %s | %s | %.1f | %.1f |\n",
+		fmt.Fprintf(w, "| (%s) %s | %.0f | %s/%s/%s | %s/%s/%s | %s | %s | %s | %.1f | %s | %.1f |\n",
 			sc.id, sc.name, s.maxRPS,
 			us(s.p500[0]), us(s.p500[1]), us(s.p500[2]),
 			us(s.p2000[0]), us(s.p2000[1]), us(s.p2000[2]),
 			us(s.p500[0]-direct.p500[0]), us(s.p2000[0]-direct.p2000[0]),
-			us(s.cpuPerReq), float64(s.peakRSS)/(1<<20), 100*s.success)
+			us(s.cpuPerReq), float64(s.peakRSS)/(1<<20), count(s.mockConns), 100*s.success)
 	}
 	for _, sc := range scs {
 		if errs := sums[sc.label()].errors; len(errs) > 0 {
