@@ -61,10 +61,36 @@ type measurement struct {
 	Errors        []string
 }
 
+// pairedAttack drives two scenarios of one server at rate req/s each, their
+// requests alternating, and measures each apart. Drift in the machine's
+// load then falls on both alike, so the difference of their percentiles
+// is what the second costs over the first, not which ten seconds each got.
+// The requests are told apart by a URL fragment, which is never sent.
+func pairedAttack(x, y scenario, rate int, dur time.Duration) (mx, my measurement) {
+	tx, ty := x.vegetaTarget(), y.vegetaTarget()
+	tx.URL += "#" + x.id
+	ty.URL += "#" + y.id
+	ms := attackTargets([]vegeta.Target{tx, ty}, 2*rate, dur, x.label()+" / "+y.label(),
+		func(r *vegeta.Result) int {
+			if r.URL == ty.URL {
+				return 1
+			}
+			return 0
+		})
+	return ms[0], ms[1]
+}
+
 // attack drives sc for dur. rate 0 means "as fast as maxConns connections
 // allow" (closed loop); otherwise an open-loop constant rate, which is what
 // makes the percentiles honest (no coordinated omission).
 func attack(sc scenario, rate int, dur time.Duration) measurement {
+	return attackTargets([]vegeta.Target{sc.vegetaTarget()}, rate, dur, sc.label(), func(*vegeta.Result) int { return 0 })[0]
+}
+
+// attackTargets drives targets, in turn, for dur at rate (0: closed loop
+// on maxConns connections) and measures the results by which(result), an
+// index into targets.
+func attackTargets(targets []vegeta.Target, rate int, dur time.Duration, name string, which func(*vegeta.Result) int) []measurement {
 	tr := &http.Transport{
 		DisableCompression:  true,
 		MaxIdleConnsPerHost: 4096,
@@ -83,24 +109,30 @@ func attack(sc scenario, rate int, dur time.Duration) measurement {
 		opts = append(opts, vegeta.Workers(64), vegeta.MaxWorkers(2048))
 	}
 	atk := vegeta.NewAttacker(opts...)
-	var m vegeta.Metrics
-	var bodies []string // the first few error answers, to say what failed
-	for res := range atk.Attack(vegeta.NewStaticTargeter(sc.vegetaTarget()), pacer, dur, sc.label()) {
-		m.Add(res)
-		if res.Code >= 400 && len(bodies) < 3 {
+	ms := make([]vegeta.Metrics, len(targets))
+	bodies := make([][]string, len(targets)) // the first few error answers, to say what failed
+	for res := range atk.Attack(vegeta.NewStaticTargeter(targets...), pacer, dur, name) {
+		i := which(res)
+		ms[i].Add(res)
+		if res.Code >= 400 && len(bodies[i]) < 3 {
 			b := res.Body
 			if len(b) > 300 {
 				b = b[:300]
 			}
-			bodies = append(bodies, fmt.Sprintf("%d: %s", res.Code, b))
+			bodies[i] = append(bodies[i], fmt.Sprintf("%d: %s", res.Code, b))
 		}
 	}
-	m.Close()
-	m.Errors = append(m.Errors, bodies...)
 	tr.CloseIdleConnections()
-	return measurement{
-		Requests: m.Requests, Throughput: m.Throughput, Success: m.Success,
-		P50: m.Latencies.P50, P90: m.Latencies.P90, P99: m.Latencies.P99,
-		Errors: m.Errors,
+	out := make([]measurement, len(targets))
+	for i := range ms {
+		m := &ms[i]
+		m.Close()
+		m.Errors = append(m.Errors, bodies[i]...)
+		out[i] = measurement{
+			Requests: m.Requests, Throughput: m.Throughput, Success: m.Success,
+			P50: m.Latencies.P50, P90: m.Latencies.P90, P99: m.Latencies.P99,
+			Errors: m.Errors,
+		}
 	}
+	return out
 }

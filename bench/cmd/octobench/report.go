@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,19 @@ type sample struct {
 	// three measurements (-1 unknown): for (a) the load generator's own,
 	// otherwise the server's upstream connections.
 	mockConns int64
+}
+
+// pairSample is one repetition of the paired measurement: passthrough (c)
+// and translation (d) at the same rate, their requests alternating.
+type pairSample struct{ c, d measurement }
+
+// pairedExtra is the median over repetitions of (d)'s p50 minus (c)'s.
+func pairedExtra(ps []pairSample) time.Duration {
+	xs := make([]time.Duration, len(ps))
+	for i, p := range ps {
+		xs[i] = p.d.P50 - p.c.P50
+	}
+	return median(xs)
 }
 
 // summary is the median over repetitions of one scenario.
@@ -129,7 +143,7 @@ func printTable(w io.Writer, title string, scs []scenario, sums map[string]summa
 }
 
 // printBudget compares (c) and (d) with (b) against the budget.
-func printBudget(w io.Writer, sums map[string]summary) {
+func printBudget(w io.Writer, sums map[string]summary, rate int, pairs [2][]pairSample) {
 	get := func(id string, stream bool) summary {
 		return sums[scenario{target: target{id: id}, stream: stream}.label()]
 	}
@@ -149,6 +163,19 @@ func printBudget(w io.Writer, sums map[string]summary) {
 	fmt.Fprintf(w, "- translation over passthrough, p50 @500: %+d µs (budget ≤ +50: %s); streaming %+d µs (%s)\n",
 		(d.p500[0] - c.p500[0]).Microseconds(), verdict(d.p500[0]-c.p500[0] <= 50*time.Microsecond),
 		(ds.p500[0] - cs.p500[0]).Microseconds(), verdict(ds.p500[0]-cs.p500[0] <= 50*time.Microsecond))
+	if len(pairs[0]) > 0 && len(pairs[1]) > 0 {
+		each := func(ps []pairSample) string {
+			var xs []string
+			for _, p := range ps {
+				xs = append(xs, fmt.Sprintf("%+d", (p.d.P50-p.c.P50).Microseconds()))
+			}
+			return strings.Join(xs, ", ")
+		}
+		pj, ps := pairedExtra(pairs[0]), pairedExtra(pairs[1])
+		fmt.Fprintf(w, "- translation over passthrough, paired (their requests alternating, %d req/s each), p50: %+d µs (budget ≤ +50: %s; repetitions %s); streaming %+d µs (%s; repetitions %s)\n",
+			rate, pj.Microseconds(), verdict(pj <= 50*time.Microsecond), each(pairs[0]),
+			ps.Microseconds(), verdict(ps <= 50*time.Microsecond), each(pairs[1]))
+	}
 	fmt.Fprintf(w, "- streaming p99 @2000 req/s: (c) %s µs, (d) %s µs (budget < 20000: %s / %s; ok %% %.1f / %.1f)\n",
 		us(cs.p2000[2]), us(ds.p2000[2]), verdict(cs.p2000[2] < 20*time.Millisecond), verdict(ds.p2000[2] < 20*time.Millisecond), 100*cs.success, 100*ds.success)
 }
