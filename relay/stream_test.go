@@ -2,6 +2,7 @@ package relay
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -295,5 +296,66 @@ func TestTranslatedStreamEndDoesNotWaitForUpstreamClose(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second): // the idle timeout is 5 minutes
 		t.Fatal("the answer waited for the upstream to close its body")
+	}
+}
+
+// countingConn counts the writes made on a connection.
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// A small upstream request goes out in one write, headers and body
+// together: net/http flushes the headers on their own before a body it
+// does not know to be in memory, and the upstream then often reads and
+// wakes twice. A larger body still reaches the upstream whole.
+func TestSmallUpstreamRequestIsOneWrite(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		engine func(testing.TB, http.RoundTripper) *Engine
+	}{{"passthrough", newTestEngine}, {"translated", newXlateEngine}} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(mock.New(mock.Config{Chunks: 3}))
+			defer srv.Close()
+			var writes atomic.Int64
+			var d net.Dialer
+			tr := &http.Transport{
+				WriteBufferSize: 1 << 10, // as routing's transport
+				DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+					c, err := d.DialContext(ctx, network, addr)
+					if err != nil {
+						return nil, err
+					}
+					return countingConn{c, &writes}, nil
+				},
+			}
+			defer tr.CloseIdleConnections()
+			e := tc.engine(t, &redirectTransport{base: srv.URL, rt: tr})
+			for _, stream := range []bool{false, true} {
+				writes.Store(0)
+				req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(octobenchRequest(stream)))
+				req.Header.Set("Authorization", "Bearer sk-client-bench-123")
+				w := httptest.NewRecorder()
+				if !e.ServeHTTP(w, req) || w.Code != 200 {
+					t.Fatalf("stream %v: status %d: %s", stream, w.Code, w.Body.String())
+				}
+				if n := writes.Load(); n != 1 {
+					t.Errorf("stream %v: the upstream request took %d writes, want 1", stream, n)
+				}
+			}
+			// A body past smallBody: the mock checks it is whole JSON.
+			long := strings.Repeat("a long prompt ", 200)
+			req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(`{"model":"smart","stream":true,"messages":[{"role":"user","content":"`+long+`"}]}`))
+			req.Header.Set("Authorization", "Bearer sk-client-bench-123")
+			w := httptest.NewRecorder()
+			if !e.ServeHTTP(w, req) || w.Code != 200 || !strings.Contains(w.Body.String(), "data: [DONE]") {
+				t.Fatalf("long body: status %d: %s", w.Code, w.Body.String())
+			}
+		})
 	}
 }
