@@ -223,15 +223,19 @@ func (r *redirectTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	return r.rt.RoundTrip(req)
 }
 
+// relayPaths are the two ways through the relay the connection tests take:
+// same-format passthrough, and translation (Chat in, Anthropic out).
+var relayPaths = []struct {
+	name   string
+	engine func(testing.TB, http.RoundTripper) *Engine
+}{{"passthrough", newTestEngine}, {"translated", newXlateEngine}}
+
 // A translated stream reads the upstream body to its end after the last
 // event, so an HTTP/1.1 upstream connection goes back to the pool: closed
 // unread, net/http drops it and the next request dials again. Passthrough
 // streams are copied to the end and are the reference.
 func TestTranslatedStreamKeepsUpstreamConnection(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		engine func(testing.TB, http.RoundTripper) *Engine
-	}{{"passthrough", newTestEngine}, {"translated", newXlateEngine}} {
+	for _, tc := range relayPaths {
 		t.Run(tc.name, func(t *testing.T) {
 			var conns atomic.Int64
 			srv := httptest.NewUnstartedServer(mock.New(mock.Config{Chunks: 20}))
@@ -315,10 +319,7 @@ func (c countingConn) Write(p []byte) (int, error) {
 // does not know to be in memory, and the upstream then often reads and
 // wakes twice. A larger body still reaches the upstream whole.
 func TestSmallUpstreamRequestIsOneWrite(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		engine func(testing.TB, http.RoundTripper) *Engine
-	}{{"passthrough", newTestEngine}, {"translated", newXlateEngine}} {
+	for _, tc := range relayPaths {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(mock.New(mock.Config{Chunks: 3}))
 			defer srv.Close()
