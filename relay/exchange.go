@@ -80,15 +80,20 @@ func (x *exchange) release() {
 const smallBody = 640
 
 // newUpstreamBody returns the body of an upstream request. A small body is
-// copied into a bytes.Reader: the transport keeps the request until the
-// response ends, so each open stream then holds the copy (at most
-// smallBody bytes) but not the pooled buffer it was cut from. A larger
-// one forgets its bytes once sent (upstreamBody).
-func newUpstreamBody(b []byte) io.ReadCloser {
-	if len(b) <= smallBody {
-		return io.NopCloser(bytes.NewReader(bytes.Clone(b)))
+// sent from a bytes.Reader, which the transport keeps with the request
+// until the response ends: an open stream then holds it (at most
+// smallBody bytes). pooled says b is the client's own body, cut from a
+// pooled buffer that may be far larger; that one is copied, so a stream
+// does not keep the whole buffer alive. A larger body forgets its bytes
+// once sent (upstreamBody).
+func newUpstreamBody(b []byte, pooled bool) io.ReadCloser {
+	if len(b) > smallBody {
+		return &upstreamBody{b: b}
 	}
-	return &upstreamBody{b: b}
+	if pooled {
+		b = bytes.Clone(b)
+	}
+	return io.NopCloser(bytes.NewReader(b))
 }
 
 // upstreamBody is the body of an upstream request. It forgets its bytes
@@ -397,9 +402,12 @@ func (x *exchange) attempt(it *routing.Attempts, t routing.Try, att *Attempt) ou
 		// that turned out dead) through GetBody, which it only calls
 		// before Do returns: after that, its copy of the request no
 		// longer reaches the bytes.
+		// Translated and re-modelled bodies are new slices; a
+		// same-model passthrough sends the client's buffer itself.
+		pooled := len(body) > 0 && len(x.body) > 0 && &body[0] == &x.body[0]
 		again := &upstreamBody{b: body}
-		req.Body, req.ContentLength = newUpstreamBody(body), int64(len(body))
-		req.GetBody = func() (io.ReadCloser, error) { return newUpstreamBody(again.b), nil }
+		req.Body, req.ContentLength = newUpstreamBody(body, pooled), int64(len(body))
+		req.GetBody = func() (io.ReadCloser, error) { return newUpstreamBody(again.b, pooled), nil }
 		x.setHeaders(req.Header, ch, key, upstreamStream)
 		resp, err = send(ch.Client, req)
 		again.b = nil

@@ -360,3 +360,22 @@ func TestSmallUpstreamRequestIsOneWrite(t *testing.T) {
 		})
 	}
 }
+
+// A small body cut from the client's pooled buffer is copied before the
+// transport keeps it: the buffer goes back to its pool, or would be held
+// whole by an open stream. A body of its own is sent as it is.
+func TestSmallUpstreamBodyCopiesOnlyThePooledBuffer(t *testing.T) {
+	buf := []byte(`{"model":"m","stream":true}` + strings.Repeat(" ", 4096))
+	b := buf[:27]
+	r := newUpstreamBody(b, true)
+	copy(buf, `{"model":"x"`) // the pooled buffer is reused
+	if got, _ := io.ReadAll(r); string(got) != `{"model":"m","stream":true}` {
+		t.Fatalf("pooled body changed with its buffer: %q", got)
+	}
+	own := []byte(`{"model":"m"}`)
+	r = newUpstreamBody(own, false)
+	own[10] = 'n'
+	if got, _ := io.ReadAll(r); string(got) != `{"model":"n"}` {
+		t.Fatalf("a body of its own was copied: %q", got)
+	}
+}
