@@ -20,6 +20,7 @@ go test -run '^$' -bench . -benchtime 1x ./balancer/ ./internal/sse/ ./relay/ ./
 
 echo "=== load benchmark harness (short mode: checks it runs, asserts no timing)"
 go run ./bench/cmd/octobench -short
+go run ./bench/cmd/octobench -short -no-soak -after-saturation 1
 
 echo "=== admin panel in headless Chromium (e2e/run.sh)"
 bash e2e/run.sh

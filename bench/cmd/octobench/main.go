@@ -105,6 +105,9 @@ type options struct {
 	// soakGroup is the gateway group the soak's streams ask for.
 	soakGroup string
 	pprofDir  string
+	// afterSat, when > 0, replaces the load runs by that many rounds of
+	// the after-saturation check (saturation.go).
+	afterSat int
 }
 
 func parseFlags(args []string) (options, error) {
@@ -128,6 +131,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.soak.ramp, "soak-ramp", 2*time.Second, "time over which soak streams are opened")
 	fs.DurationVar(&o.soak.stall, "soak-stall", 2*time.Second, "a gap longer than this is a stall")
 	fs.StringVar(&o.soakGroup, "soak-group", groupPass, "gateway group of the soak's streams: pass (passthrough) or xlate (OpenAI Chat → Anthropic translation)")
+	fs.IntVar(&o.afterSat, "after-saturation", 0, "instead of the load runs, this many rounds of: saturate the gateway with translated, passthrough or no requests, then measure translation over passthrough paired (-duration each, 500 req/s per kind); shows whether a burst of one kind leaves state that slows that kind later")
 	ups := fs.String("soak-upstream", "h1,h2", "upstream protocols of the soak, in turn: h1 (HTTP/1.1, clear text) and/or h2 (HTTPS with HTTP/2, as hosted providers)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -266,7 +270,11 @@ func bench(ctx context.Context, o options) (failures []string, err error) {
 	}
 	fmt.Printf("# octobench %s\n\n", time.Now().UTC().Format(time.RFC3339))
 	fmt.Printf("- machine: %d CPUs (%s), GOMAXPROCS %d, %s; RLIMIT_NOFILE %d\n", runtime.NumCPU(), cpuModel(), runtime.GOMAXPROCS(0), runtime.Version(), nofile)
-	fmt.Printf("- each measurement %v, %d repetition(s) (median), warm-up %v, mock %d chunks/stream, latency %v\n", o.dur, o.reps, o.warmup, o.chunks, o.latency)
+	if o.afterSat > 0 {
+		fmt.Printf("- after-saturation check: %d round(s), each measurement %v, warm-up %v, mock %d chunks/stream, latency %v\n", o.afterSat, o.dur, o.warmup, o.chunks, o.latency)
+	} else {
+		fmt.Printf("- each measurement %v, %d repetition(s) (median), warm-up %v, mock %d chunks/stream, latency %v\n", o.dur, o.reps, o.warmup, o.chunks, o.latency)
+	}
 
 	if !o.soakOnly {
 		f, err := loadRuns(ctx, o, bin, dir)
@@ -340,6 +348,9 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 		scs[1] = append(scs[1], scenario{target: t, stream: true})
 	}
 	all := append(append([]scenario{}, scs[0]...), scs[1]...)
+	if o.afterSat > 0 {
+		return afterSaturation(ctx, o, scs), nil
+	}
 
 	for _, sc := range all {
 		if ctx.Err() != nil {

@@ -160,9 +160,12 @@ func printBudget(w io.Writer, sums map[string]summary, rate int, pairs [2][]pair
 	fmt.Fprintf(w, "- (c)/(b) max req/s: %s (budget ≥ 0.90: %s); streaming %s (%s)\n", ratio(c.maxRPS, b.maxRPS), verdict(c.maxRPS >= 0.9*b.maxRPS), ratio(cs.maxRPS, bs.maxRPS), verdict(cs.maxRPS >= 0.9*bs.maxRPS))
 	fmt.Fprintf(w, "- (d)/(b) max req/s: %s (budget ≥ 0.75: %s); streaming %s (%s)\n", ratio(d.maxRPS, b.maxRPS), verdict(d.maxRPS >= 0.75*b.maxRPS), ratio(ds.maxRPS, bs.maxRPS), verdict(ds.maxRPS >= 0.75*bs.maxRPS))
 	fmt.Fprintf(w, "- added p50 @500, (c)/(b): %s (budget ≤ 1.2: %s); (d)/(b): %s\n", ratio(added(c), added(b)), verdict(added(c) <= 1.2*added(b)), ratio(added(d), added(b)))
-	fmt.Fprintf(w, "- translation over passthrough, p50 @500: %+d µs (budget ≤ +50: %s); streaming %+d µs (%s)\n",
-		(d.p500[0] - c.p500[0]).Microseconds(), verdict(d.p500[0]-c.p500[0] <= 50*time.Microsecond),
-		(ds.p500[0] - cs.p500[0]).Microseconds(), verdict(ds.p500[0]-cs.p500[0] <= 50*time.Microsecond))
+	// The budget is judged on the paired figure below: two measurements
+	// taken 30 s apart differ by the machine's drift, which on a
+	// shared 2-core VM is several times the budget (docs/performance.md,
+	// eighth pass).
+	fmt.Fprintf(w, "- translation over passthrough, p50 @500, unpaired (two measurements 30 s apart, drift included; not judged): %+d µs; streaming %+d µs\n",
+		(d.p500[0] - c.p500[0]).Microseconds(), (ds.p500[0] - cs.p500[0]).Microseconds())
 	if len(pairs[0]) > 0 && len(pairs[1]) > 0 {
 		each := func(ps []pairSample) string {
 			var xs []string
