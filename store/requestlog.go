@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -79,38 +80,47 @@ func (s *Store) InsertRequestLogs(ctx context.Context, logs []RequestLog) error 
 	if s.driver == SQLite {
 		return s.insertRequestLogsSQLite(ctx, logs, now)
 	}
-	args := make([]any, 0, logStmtRows[0]*len(logColumns))
 	return s.withSQLTx(ctx, func(tx *sql.Tx) error {
-		for rest := logs; len(rest) > 0; {
-			n := stmtRows(len(rest))
-			stmt, err := s.logInsertStmt(ctx, n)
+		return logChunks(logs, now, func(k int, args []any) error {
+			stmt, err := s.logInsertStmt(ctx, logStmtRows[k])
 			if err != nil {
 				return err
-			}
-			args = args[:0]
-			for i := range rest[:n] {
-				if args, err = appendLogArgs(args, &rest[i], now); err != nil {
-					return err
-				}
 			}
 			if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...); err != nil {
 				return fmt.Errorf("store: insert request logs: %w", err)
 			}
-			rest = rest[n:]
-		}
-		return nil
+			return nil
+		})
 	})
 }
 
-// stmtRows is the row count of the largest prepared INSERT that left rows
-// fill.
-func stmtRows(left int) int {
-	for _, k := range logStmtRows {
-		if left >= k {
-			return k
+// logChunks splits logs into runs of the prepared INSERTs' row counts,
+// largest first, and calls exec with each run's statement (an index into
+// logStmtRows) and its values, in one slice reused from call to call.
+func logChunks(logs []RequestLog, now time.Time, exec func(k int, args []any) error) error {
+	args := make([]any, 0, min(len(logs), logStmtRows[0])*len(logColumns))
+	for rest := logs; len(rest) > 0; {
+		k := len(logStmtRows) - 1
+		for i, n := range logStmtRows {
+			if len(rest) >= n {
+				k = i
+				break
+			}
 		}
+		n := logStmtRows[k]
+		args = args[:0]
+		var err error
+		for i := range rest[:n] {
+			if args, err = appendLogArgs(args, &rest[i], now); err != nil {
+				return err
+			}
+		}
+		if err := exec(k, args); err != nil {
+			return err
+		}
+		rest = rest[n:]
 	}
-	return logStmtRows[len(logStmtRows)-1]
+	return nil
 }
 
 // insertRequestLogsSQLite is InsertRequestLogs on SQLite, which runs it
@@ -119,70 +129,83 @@ func stmtRows(left int) int {
 // []driver.NamedValue on each Exec, about 1 KB of garbage per row (25
 // columns), which was over half of what the request log allocated and,
 // with a burst of streams ending together, showed in the gateway's peak
-// memory. Here the values go into one reused slice. The statements are
-// prepared per call, on the connection that runs them (a cached driver
-// statement could outlive a connection the pool closed); that costs a few
-// per cent of a full batch (BenchmarkInsertRequestLogs).
+// memory. Here the values go into one reused slice, on a connection kept
+// for the request log with its statements prepared once (SQLite writes
+// one transaction at a time anyway). An in-memory database has a single
+// connection, which is then taken and given back per batch.
 func (s *Store) insertRequestLogsSQLite(ctx context.Context, logs []RequestLog, now time.Time) error {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("store: begin transaction: %w", err)
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		begin, okb := dc.(driver.ConnBeginTx)
-		prep, okp := dc.(driver.ConnPrepareContext)
-		if !okb || !okp {
-			return fmt.Errorf("store: the SQLite driver's connection (%T) cannot begin or prepare", dc)
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	lc := s.logConn
+	if lc == nil {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("store: begin transaction: %w", err)
 		}
-		var stmts [len(logStmtRows)]driver.StmtExecContext
-		defer func() {
-			for _, st := range stmts {
-				if st != nil {
-					_ = st.(driver.Stmt).Close()
+		lc = &logConn{conn: conn}
+	}
+	err := lc.conn.Raw(func(dc any) error { return lc.insert(ctx, dc, logs, now) })
+	if !s.keepLogConn || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
+		lc.close()
+		lc = nil
+	}
+	s.logConn = lc
+	return err
+}
+
+// logConn is the connection SQLite's request log is written on, with its
+// prepared INSERTs (by index into logStmtRows) and argument slice.
+type logConn struct {
+	conn  *sql.Conn
+	stmts [len(logStmtRows)]driver.StmtExecContext
+	nv    []driver.NamedValue
+}
+
+// insert writes logs in one transaction on dc, lc.conn's driver connection.
+func (lc *logConn) insert(ctx context.Context, dc any, logs []RequestLog, now time.Time) error {
+	begin, okb := dc.(driver.ConnBeginTx)
+	prep, okp := dc.(driver.ConnPrepareContext)
+	if !okb || !okp {
+		return fmt.Errorf("store: the SQLite driver's connection (%T) cannot begin or prepare", dc)
+	}
+	return runTx(func() (driver.Tx, error) { return begin.BeginTx(ctx, driver.TxOptions{}) }, func(driver.Tx) error {
+		return logChunks(logs, now, func(k int, args []any) error {
+			if lc.stmts[k] == nil {
+				st, err := prep.PrepareContext(ctx, logInsertSQL(SQLite, logStmtRows[k]))
+				if err != nil {
+					return fmt.Errorf("store: prepare request log insert: %w", err)
 				}
+				sx, ok := st.(driver.StmtExecContext)
+				if !ok {
+					_ = st.Close()
+					return fmt.Errorf("store: the SQLite driver's statement (%T) cannot execute with a context", st)
+				}
+				lc.stmts[k] = sx
 			}
-		}()
-		args := make([]any, 0, logStmtRows[0]*len(logColumns))
-		nv := make([]driver.NamedValue, 0, cap(args))
-		return runTx(func() (driver.Tx, error) { return begin.BeginTx(ctx, driver.TxOptions{}) }, func(driver.Tx) error {
-			for rest := logs; len(rest) > 0; {
-				n := stmtRows(len(rest))
-				k := 0
-				for logStmtRows[k] != n {
-					k++
-				}
-				if stmts[k] == nil {
-					st, err := prep.PrepareContext(ctx, logInsertSQL(SQLite, n))
-					if err != nil {
-						return fmt.Errorf("store: prepare request log insert: %w", err)
-					}
-					sx, ok := st.(driver.StmtExecContext)
-					if !ok {
-						_ = st.Close()
-						return fmt.Errorf("store: the SQLite driver's statement (%T) cannot execute with a context", st)
-					}
-					stmts[k] = sx
-				}
-				args = args[:0]
-				var err error
-				for i := range rest[:n] {
-					if args, err = appendLogArgs(args, &rest[i], now); err != nil {
-						return err
-					}
-				}
-				nv = nv[:0]
-				for i, v := range args {
-					nv = append(nv, driver.NamedValue{Ordinal: i + 1, Value: v})
-				}
-				if _, err := stmts[k].ExecContext(ctx, nv); err != nil {
-					return fmt.Errorf("store: insert request logs: %w", err)
-				}
-				rest = rest[n:]
+			lc.nv = lc.nv[:0]
+			for i, v := range args {
+				lc.nv = append(lc.nv, driver.NamedValue{Ordinal: i + 1, Value: v})
+			}
+			if _, err := lc.stmts[k].ExecContext(ctx, lc.nv); err != nil {
+				return fmt.Errorf("store: insert request logs: %w", err)
 			}
 			return nil
 		})
 	})
+}
+
+// close closes lc's statements and gives its connection back to the pool.
+func (lc *logConn) close() {
+	_ = lc.conn.Raw(func(any) error {
+		for i, st := range lc.stmts {
+			if st != nil {
+				_ = st.(driver.Stmt).Close()
+				lc.stmts[i] = nil
+			}
+		}
+		return nil
+	})
+	_ = lc.conn.Close()
 }
 
 // appendLogArgs appends the values of l's columns in logColumns order, as

@@ -53,6 +53,13 @@ type Store struct {
 	// count (logInsertStmt).
 	stmtMu   sync.Mutex
 	logStmts map[int]*sql.Stmt
+
+	// logMu guards logConn, the connection SQLite's request log batches
+	// are written on (insertRequestLogsSQLite); keepLogConn is false for
+	// an in-memory database, whose one connection cannot be kept.
+	logMu       sync.Mutex
+	logConn     *logConn
+	keepLogConn bool
 }
 
 // Open connects to a database. driver is "sqlite" (default when empty),
@@ -70,8 +77,9 @@ func Open(ctx context.Context, driver, dsn string) (*Store, error) {
 		return nil, err
 	}
 	var (
-		db  *sql.DB
-		dia string
+		db          *sql.DB
+		dia         string
+		keepLogConn bool
 	)
 	switch name {
 	case SQLite:
@@ -91,6 +99,7 @@ func Open(ctx context.Context, driver, dsn string) (*Store, error) {
 			// the busy timeout. A few connections are plenty on SQLite.
 			db.SetMaxOpenConns(4)
 			db.SetMaxIdleConns(4)
+			keepLogConn = true
 		}
 	case Postgres:
 		if dsn == "" {
@@ -122,7 +131,7 @@ func Open(ctx context.Context, driver, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("store: connect to %s: %w", name, err)
 	}
 	drv := entsql.OpenDB(dia, db)
-	return &Store{client: ent.NewClient(ent.Driver(drv)), db: db, driver: name}, nil
+	return &Store{client: ent.NewClient(ent.Driver(drv)), db: db, driver: name, keepLogConn: keepLogConn}, nil
 }
 
 // setPool sizes a client/server database pool: enough for concurrent admin
@@ -220,6 +229,12 @@ func (s *Store) Close() error {
 	}
 	s.logStmts = nil
 	s.stmtMu.Unlock()
+	s.logMu.Lock()
+	if s.logConn != nil {
+		s.logConn.close()
+		s.logConn = nil
+	}
+	s.logMu.Unlock()
 	return s.client.Close()
 }
 

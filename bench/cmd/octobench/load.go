@@ -61,23 +61,30 @@ type measurement struct {
 	Errors        []string
 }
 
-// pairedAttack drives two scenarios of one server at rate req/s each, their
-// requests alternating, and measures each apart. Drift in the machine's
-// load then falls on both alike, so the difference of their percentiles
-// is what the second costs over the first, not which ten seconds each got.
-// The requests are told apart by a URL fragment, which is never sent.
-func pairedAttack(x, y scenario, rate int, dur time.Duration) (mx, my measurement) {
-	tx, ty := x.vegetaTarget(), y.vegetaTarget()
-	tx.URL += "#" + x.id
-	ty.URL += "#" + y.id
-	ms := attackTargets([]vegeta.Target{tx, ty}, 2*rate, dur, x.label()+" / "+y.label(),
-		func(r *vegeta.Result) int {
-			if r.URL == ty.URL {
-				return 1
+// interleavedAttack drives scenarios at rate req/s each, their requests
+// alternating, and measures each apart. Drift in the machine's load then
+// falls on all of them alike, so differences of their percentiles are
+// what one costs over another, not which ten seconds each got. The
+// requests are told apart by a URL fragment, which is never sent.
+func interleavedAttack(rate int, dur time.Duration, scs ...scenario) []measurement {
+	ts := make([]vegeta.Target, len(scs))
+	name := ""
+	for i, sc := range scs {
+		ts[i] = sc.vegetaTarget()
+		ts[i].URL += "#" + sc.id
+		if i > 0 {
+			name += " / "
+		}
+		name += sc.label()
+	}
+	return attackTargets(ts, len(scs)*rate, dur, name, func(r *vegeta.Result) int {
+		for i := range ts {
+			if r.URL == ts[i].URL {
+				return i
 			}
-			return 0
-		})
-	return ms[0], ms[1]
+		}
+		return 0
+	})
 }
 
 // attack drives sc for dur. rate 0 means "as fast as maxConns connections

@@ -359,7 +359,8 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 		attack(sc, 0, o.warmup)
 	}
 	samples := map[string][]sample{}
-	var pairs [2][]pairSample // JSON, streaming
+	var pairs [2][]pairSample    // JSON, streaming
+	var triples [2][]proxySample // JSON, streaming
 	for rep := 0; rep < o.reps; rep++ {
 		fmt.Fprintf(os.Stderr, "repetition %d/%d …\n", rep+1, o.reps)
 		// Interleave: every scenario once per repetition, so drift in the
@@ -398,8 +399,17 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			c, d := pairedAttack(sh[2], sh[3], o.rates[0], o.dur)
-			pairs[i] = append(pairs[i], pairSample{c, d})
+			ms := interleavedAttack(o.rates[0], o.dur, sh[2], sh[3])
+			pairs[i] = append(pairs[i], pairSample{ms[0], ms[1]})
+		}
+		// Passthrough's added latency over reverse_proxy's the same way:
+		// (a), (b) and (c) alternating.
+		for i, sh := range scs {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			ms := interleavedAttack(o.rates[0], o.dur, sh[0], sh[1], sh[2])
+			triples[i] = append(triples[i], proxySample{ms[0], ms[1], ms[2]})
 		}
 	}
 	sums := map[string]summary{}
@@ -409,18 +419,23 @@ func loadRuns(ctx context.Context, o options, bin, dir string) (failures []strin
 	fmt.Printf("- fixed rates %d and %d req/s; CPU is the serving process's user+system time (the gateway row excludes the mock); mock conns: connections the mock accepted during a scenario's three measurements (for (a) the load generator's, otherwise the server's upstream connections)\n", o.rates[0], o.rates[1])
 	printTable(os.Stdout, "Non-streaming (JSON)", scs[0], sums)
 	printTable(os.Stdout, fmt.Sprintf("Streaming (%d chunks)", o.chunks), scs[1], sums)
-	printBudget(os.Stdout, sums, o.rates[0], pairs)
+	printBudget(os.Stdout, sums, o.rates[0], pairs, triples)
 	for _, sc := range all {
 		if s := sums[sc.label()]; s.success < 1 {
 			failures = append(failures, fmt.Sprintf("(%s) %.1f%% ok %q", sc.label(), 100*s.success, s.errors))
 		}
 	}
-	for i, ps := range pairs {
-		for _, p := range ps {
-			for _, m := range []measurement{p.c, p.d} {
-				if m.Success < 1 {
-					failures = append(failures, fmt.Sprintf("(paired %s) %.1f%% ok %q", [2]string{"json", "stream"}[i], 100*m.Success, m.Errors))
-				}
+	for i := range pairs {
+		var ms []measurement
+		for _, p := range pairs[i] {
+			ms = append(ms, p.c, p.d)
+		}
+		for _, t := range triples[i] {
+			ms = append(ms, t.a, t.b, t.c)
+		}
+		for _, m := range ms {
+			if m.Success < 1 {
+				failures = append(failures, fmt.Sprintf("(paired %s) %.1f%% ok %q", [2]string{"json", "stream"}[i], 100*m.Success, m.Errors))
 			}
 		}
 	}

@@ -116,3 +116,21 @@ func TestParseFlagsShort(t *testing.T) {
 		t.Fatal("one rate accepted")
 	}
 }
+
+func TestPairedFigures(t *testing.T) {
+	ms := func(p50 time.Duration) measurement { return measurement{P50: p50 * time.Microsecond} }
+	// Added p50 over (a): (c) 150 and (b) 200 → 0.75; 300/200 → 1.5;
+	// 100/200 → 0.5. The median is 0.75.
+	ts := []proxySample{
+		{ms(100), ms(300), ms(250)},
+		{ms(100), ms(300), ms(400)},
+		{ms(100), ms(300), ms(200)},
+	}
+	if got := pairedAddedRatio(ts); got != 0.75 {
+		t.Errorf("pairedAddedRatio = %v, want 0.75", got)
+	}
+	ps := []pairSample{{ms(400), ms(430)}, {ms(500), ms(510)}, {ms(300), ms(360)}}
+	if got := pairedExtra(ps); got != 30*time.Microsecond {
+		t.Errorf("pairedExtra = %v, want 30µs", got)
+	}
+}

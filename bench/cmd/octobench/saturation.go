@@ -46,7 +46,8 @@ func afterSaturation(ctx context.Context, o options, scs [2][]scenario) (failure
 				case "pass":
 					attack(c, 0, o.dur)
 				}
-				mc, md := pairedAttack(c, d, o.rates[0], o.dur)
+				ms := interleavedAttack(o.rates[0], o.dur, c, d)
+				mc, md := ms[0], ms[1]
 				for _, m := range []measurement{mc, md} {
 					if m.Success < 1 {
 						failures = append(failures, fmt.Sprintf("(after %s saturation) %.1f%% ok %q", kind, 100*m.Success, m.Errors))
