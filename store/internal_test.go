@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-sql-driver/mysql"
@@ -97,6 +98,22 @@ func TestOpenSQLiteCreatesFolderAndMemory(t *testing.T) {
 	}
 	if _, err := m.CreateChannel(ctx, Channel{Name: "c", Type: "openai_chat"}); err != nil {
 		t.Fatalf("in-memory store (one connection) lost its schema: %v", err)
+	}
+	// The request log's batches take the one connection and must give it
+	// back: two batches, then the rest of the store still answers.
+	for range 2 {
+		if err := m.InsertRequestLogs(ctx, []RequestLog{{Group: "g", Status: 200}, {Group: "g", Status: 502}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A connection kept by the log would make these wait forever.
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if n, err := m.Client().RequestLog.Query().Count(qctx); err != nil || n != 4 {
+		t.Fatalf("%d request log rows in memory (%v), want 4", n, err)
+	}
+	if _, err := m.CreateChannel(qctx, Channel{Name: "d", Type: "openai_chat"}); err != nil {
+		t.Fatalf("in-memory store after request log batches: %v", err)
 	}
 }
 
