@@ -56,8 +56,8 @@ func newTransport(tlsConf *tls.Config) *http.Transport {
 
 // upstream is the transport of channels reached without a proxy. HTTPS
 // hosts that speak HTTP/2 — every hosted provider — go through an
-// http2.Transport; plain http:// hosts, and https hosts whose TLS handshake
-// did not choose h2, through an http.Transport.
+// http2.Transport; https hosts whose TLS handshake did not choose h2
+// through an http.Transport; plain http:// hosts through plainH1.
 //
 // Why not http.Transport alone: when its HTTP/2 connections to a host are
 // all at the server's stream limit, every request that arrives before a
@@ -74,7 +74,8 @@ func newTransport(tlsConf *tls.Config) *http.Transport {
 // wraps net/http's transport (and whatever pool that has). Until then it
 // is the public API whose pool does not race dials.
 type upstream struct {
-	h1 *http.Transport
+	plain *plainH1
+	h1    *http.Transport
 	h2 *http2.Transport
 	// notH2 holds the hosts (URL.Host) whose handshake chose HTTP/1.1; it
 	// is read on every https request, written once per such host.
@@ -90,7 +91,7 @@ func (e *errNotH2) Error() string {
 }
 
 func newUpstream(tlsConf *tls.Config) *upstream {
-	u := &upstream{h1: newTransport(tlsConf)}
+	u := &upstream{plain: newPlainH1(), h1: newTransport(tlsConf)}
 	u.h2 = &http2.Transport{
 		TLSClientConfig: tlsConf,
 		DialTLSContext:  u.dialH2,
@@ -130,8 +131,12 @@ func (u *upstream) dialH2(ctx context.Context, network, addr string, cfg *tls.Co
 }
 
 func (u *upstream) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != "https" {
-		return u.h1.RoundTrip(req)
+	switch req.URL.Scheme {
+	case "http":
+		return u.plain.RoundTrip(req)
+	case "https":
+	default:
+		return u.h1.RoundTrip(req) // for its error
 	}
 	if _, ok := u.notH2.Load(req.URL.Host); ok {
 		return u.h1.RoundTrip(req)
@@ -147,8 +152,9 @@ func (u *upstream) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// CloseIdleConnections closes both transports' idle connections.
+// CloseIdleConnections closes every transport's idle connections.
 func (u *upstream) CloseIdleConnections() {
+	u.plain.CloseIdleConnections()
 	u.h1.CloseIdleConnections()
 	u.h2.CloseIdleConnections()
 }
