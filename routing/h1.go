@@ -8,12 +8,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // maxResponseHeader bounds an upstream's response header, as net/http's
@@ -110,6 +112,10 @@ func (t *plainH1) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Port() == "" {
 		addr = net.JoinHostPort(req.URL.Hostname(), "80")
 	}
+	if err := checkRequest(req); err != nil {
+		closeBody(req)
+		return nil, err
+	}
 	pool := t.pool(addr)
 	for retried := false; ; retried = true {
 		if err := ctx.Err(); err != nil {
@@ -134,19 +140,22 @@ func (t *plainH1) RoundTrip(req *http.Request) (*http.Response, error) {
 		stop()
 		c.close()
 		var stale *errStaleConn
-		if retried || !errors.As(err, &stale) || req.GetBody == nil || ctx.Err() != nil {
+		canResend := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+		if retried || !errors.As(err, &stale) || !canResend || ctx.Err() != nil {
 			if ctx.Err() != nil {
 				// The deadline's own error says nothing; the context's does.
 				err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 			}
 			return nil, err
 		}
-		body, gerr := req.GetBody()
-		if gerr != nil {
-			return nil, err
-		}
 		r2 := *req // as net/http does: the caller's request is not modified
-		r2.Body = body
+		if req.GetBody != nil {
+			body, gerr := req.GetBody()
+			if gerr != nil {
+				return nil, err
+			}
+			r2.Body = body
+		}
 		req = &r2
 	}
 }
@@ -174,11 +183,22 @@ func (c *h1Conn) roundTrip(req *http.Request) (*http.Response, error) {
 	bw.Reset(nil)
 	writerPool.Put(bw)
 	if err != nil {
+		// A server may answer and close before reading a whole body
+		// (413, 401): its answer is worth more than the write's error.
+		if resp, rerr := c.readResponse(req); rerr == nil {
+			resp.Close = true
+			return resp, nil
+		}
 		if c.reused {
 			return nil, &errStaleConn{err}
 		}
 		return nil, err
 	}
+	return c.readResponse(req)
+}
+
+// readResponse reads the answer's header; the body is left to the caller.
+func (c *h1Conn) readResponse(req *http.Request) (*http.Response, error) {
 	c.headerLeft, c.inHeader = maxResponseHeader, true
 	for {
 		if _, err := c.br.Peek(1); err != nil {
@@ -196,6 +216,7 @@ func (c *h1Conn) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 		// 1xx answers (other than 101, never asked for) precede the real one.
 		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+			c.reused = false // the server has the request: never send it again
 			continue
 		}
 		// What the header read ahead of the body stays in the buffer.
@@ -213,16 +234,35 @@ func isConnClosed(err error) bool {
 // reqExclude are the headers writeRequest writes itself or never sends.
 var reqExclude = map[string]bool{"Host": true, "Content-Length": true, "Transfer-Encoding": true, "Trailer": true, "Connection": true}
 
+// checkRequest refuses, as net/http's transport does, a request whose Host
+// or headers would change its framing on the wire.
+func checkRequest(req *http.Request) error {
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	if !httpguts.ValidHostHeader(host) {
+		return fmt.Errorf("invalid Host %q", host)
+	}
+	for k, vs := range req.Header {
+		if !httpguts.ValidHeaderFieldName(k) {
+			return fmt.Errorf("invalid header name %q", k)
+		}
+		for _, v := range vs {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return fmt.Errorf("invalid value for header %q", k)
+			}
+		}
+	}
+	return nil
+}
+
 // writeRequest writes req in HTTP/1.1 and flushes it. The request line,
 // the headers and a body that fits the buffer leave in one write.
 func writeRequest(w *bufio.Writer, req *http.Request) error {
 	host := req.Host
 	if host == "" {
 		host = req.URL.Host
-	}
-	if strings.ContainsAny(host, " \r\n") {
-		closeBody(req)
-		return fmt.Errorf("invalid host %q", host)
 	}
 	_, _ = w.WriteString(req.Method)
 	_ = w.WriteByte(' ')
@@ -232,10 +272,15 @@ func writeRequest(w *bufio.Writer, req *http.Request) error {
 	if _, ok := req.Header["User-Agent"]; !ok {
 		_, _ = w.WriteString("\r\nUser-Agent: Go-http-client/1.1")
 	}
-	if req.Body != nil {
+	hasBody := req.Body != nil && req.Body != http.NoBody
+	chunked := hasBody && req.ContentLength < 0
+	switch {
+	case chunked:
+		_, _ = w.WriteString("\r\nTransfer-Encoding: chunked")
+	case hasBody || req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch:
 		_, _ = w.WriteString("\r\nContent-Length: ")
 		var nb [20]byte
-		_, _ = w.Write(strconv.AppendInt(nb[:0], req.ContentLength, 10))
+		_, _ = w.Write(strconv.AppendInt(nb[:0], max(req.ContentLength, 0), 10))
 	}
 	if req.Close {
 		_, _ = w.WriteString("\r\nConnection: close")
@@ -246,15 +291,26 @@ func writeRequest(w *bufio.Writer, req *http.Request) error {
 		return err
 	}
 	_, _ = w.WriteString("\r\n")
-	if req.Body != nil {
-		n, err := io.Copy(w, req.Body)
+	if hasBody {
+		var dst io.Writer = w
+		if chunked {
+			dst = httputil.NewChunkedWriter(w)
+		}
+		n, err := io.Copy(dst, req.Body)
 		_ = req.Body.Close()
 		if err != nil {
 			return err
 		}
-		if n != req.ContentLength {
+		if chunked {
+			if err := dst.(io.Closer).Close(); err != nil {
+				return err
+			}
+			_, _ = w.WriteString("\r\n") // no trailers
+		} else if n != req.ContentLength {
 			return fmt.Errorf("request body was %d bytes, ContentLength %d", n, req.ContentLength)
 		}
+	} else {
+		closeBody(req)
 	}
 	return w.Flush()
 }

@@ -394,3 +394,76 @@ func TestAlive(t *testing.T) {
 		t.Error("connection with unasked data reported usable")
 	}
 }
+
+// A server that answers before reading the whole body and closes (here
+// net/http's, refusing a large body) is heard: its answer comes back, not
+// the write's error.
+func TestPlainH1EarlyAnswer(t *testing.T) {
+	srv, _ := plainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+	}))
+	tr := newPlainH1()
+	defer tr.CloseIdleConnections()
+	resp, err := post(t, context.Background(), tr, srv.URL, strings.Repeat("x", 32<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, resp); resp.StatusCode != http.StatusRequestEntityTooLarge || got != "too large\n" {
+		t.Fatalf("answer %d %q", resp.StatusCode, got)
+	}
+}
+
+// A header that would change the request's framing is refused before
+// anything is sent.
+func TestPlainH1RefusesBadHeaders(t *testing.T) {
+	srv, cl := plainServer(t, http.NotFoundHandler())
+	tr := newPlainH1()
+	for _, h := range []http.Header{{"X-A": {"v\r\nX-Injected: 1"}}, {"X-A b": {"v"}}} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader("{}"))
+		req.Header = h
+		if _, err := tr.RoundTrip(req); err == nil || !strings.Contains(err.Error(), "invalid") {
+			t.Errorf("header %v: error %v", h, err)
+		}
+	}
+	if n := cl.n.Load(); n != 0 {
+		t.Errorf("%d connections accepted, want 0", n)
+	}
+}
+
+// A body of unknown length goes chunked; a request without one says so.
+func TestPlainH1WriteRequestFramings(t *testing.T) {
+	for _, tc := range []struct {
+		method string
+		body   io.Reader
+		length int64
+		want   string
+	}{
+		{http.MethodPost, io.MultiReader(strings.NewReader("ab"), strings.NewReader("c")), -1, "abc"},
+		{http.MethodGet, nil, 0, ""},
+		{http.MethodPost, nil, 0, ""},
+	} {
+		var out bytes.Buffer
+		req, _ := http.NewRequest(tc.method, "http://h/p", tc.body)
+		req.ContentLength = tc.length
+		w := bufio.NewWriter(&out)
+		if err := writeRequest(w, req); err != nil {
+			t.Fatal(err)
+		}
+		raw := out.String()
+		got, err := http.ReadRequest(bufio.NewReader(&out))
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		b, err := io.ReadAll(got.Body)
+		if err != nil || string(b) != tc.want {
+			t.Errorf("%q: body %q, %v", raw, b, err)
+		}
+		if tc.method == http.MethodGet && strings.Contains(raw, "Content-Length") {
+			t.Errorf("%q: GET without a body has a Content-Length", raw)
+		}
+		if tc.method == http.MethodPost && tc.body == nil && !strings.Contains(raw, "Content-Length: 0\r\n") {
+			t.Errorf("%q: POST without a body lacks Content-Length: 0", raw)
+		}
+	}
+}

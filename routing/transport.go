@@ -76,7 +76,7 @@ func newTransport(tlsConf *tls.Config) *http.Transport {
 type upstream struct {
 	plain *plainH1
 	h1    *http.Transport
-	h2 *http2.Transport
+	h2    *http2.Transport
 	// notH2 holds the hosts (URL.Host) whose handshake chose HTTP/1.1; it
 	// is read on every https request, written once per such host.
 	notH2 sync.Map
