@@ -30,8 +30,8 @@ const maxResponseHeader = 1 << 20
 // Why not net/http's Transport: each HTTP/1.1 connection it holds runs a
 // read loop and a write loop goroutine for as long as it lives, and a
 // stream holds its connection for the whole stream — two more goroutines,
-// their stacks and the channels between them per open stream (about 10 KiB
-// in a 5,000-stream soak). Here the caller writes the request and reads
+// their stacks and the channels between them per open stream (about 13 KiB
+// of RSS in a 5,000-stream soak). Here the caller writes the request and reads
 // the answer itself; an open stream costs its connection, a 1 KiB read
 // buffer and a few small objects. Parsing the answer is net/http's
 // (http.ReadResponse); cancellation is a deadline set by context.AfterFunc,
@@ -42,7 +42,7 @@ const maxResponseHeader = 1 << 20
 // HTTP/2 transport or net/http's), 100-continue, and compression (it asks
 // for none, so there is nothing to decode).
 type plainH1 struct {
-	pools       sync.Map // host:port → *idlePool
+	pools       sync.Map // host:port → idlePool
 	maxIdle     int      // idle connections kept per host
 	idleTimeout time.Duration
 	sweeping    atomic.Bool // a sweep is scheduled

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -161,7 +162,7 @@ func TestPlainH1RetriesOnceOnReusedConnection(t *testing.T) {
 			if n == 1 && i == 1 {
 				return // the first connection's second request: closed unanswered
 			}
-			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: "+itoa(len(body))+"\r\n\r\n"+body)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
 		}
 	})
 	tr := newPlainH1()
@@ -187,15 +188,6 @@ func TestPlainH1RetriesOnceOnReusedConnection(t *testing.T) {
 	if _, err := post(t, context.Background(), tr, url, "x"); err == nil {
 		t.Fatal("no error from a server that closed without answering")
 	}
-}
-
-func itoa(n int) string { return string(appendInt(nil, n)) }
-
-func appendInt(b []byte, n int) []byte {
-	if n >= 10 {
-		b = appendInt(b, n/10)
-	}
-	return append(b, byte('0'+n%10))
 }
 
 // Cancelling the request's context ends a wait for the header and a read
