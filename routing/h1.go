@@ -234,13 +234,18 @@ func isConnClosed(err error) bool {
 // reqExclude are the headers writeRequest writes itself or never sends.
 var reqExclude = map[string]bool{"Host": true, "Content-Length": true, "Transfer-Encoding": true, "Trailer": true, "Connection": true}
 
+// reqHost is the Host a request is sent with.
+func reqHost(req *http.Request) string {
+	if req.Host != "" {
+		return req.Host
+	}
+	return req.URL.Host
+}
+
 // checkRequest refuses, as net/http's transport does, a request whose Host
 // or headers would change its framing on the wire.
 func checkRequest(req *http.Request) error {
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
+	host := reqHost(req)
 	if !httpguts.ValidHostHeader(host) {
 		return fmt.Errorf("invalid Host %q", host)
 	}
@@ -260,15 +265,11 @@ func checkRequest(req *http.Request) error {
 // writeRequest writes req in HTTP/1.1 and flushes it. The request line,
 // the headers and a body that fits the buffer leave in one write.
 func writeRequest(w *bufio.Writer, req *http.Request) error {
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
 	_, _ = w.WriteString(req.Method)
 	_ = w.WriteByte(' ')
 	_, _ = w.WriteString(req.URL.RequestURI())
 	_, _ = w.WriteString(" HTTP/1.1\r\nHost: ")
-	_, _ = w.WriteString(host)
+	_, _ = w.WriteString(reqHost(req))
 	if _, ok := req.Header["User-Agent"]; !ok {
 		_, _ = w.WriteString("\r\nUser-Agent: Go-http-client/1.1")
 	}
@@ -367,8 +368,8 @@ func (c *h1Conn) close() {
 	c.putReader()
 }
 
-// putReader returns the read buffer to its pool; only when it is empty,
-// which it is for an idle connection and one that ended cleanly.
+// putReader returns the read buffer to its pool, dropping whatever it
+// holds: the connection is idle (nothing is left in it) or being closed.
 func (c *h1Conn) putReader() {
 	if c.br != nil {
 		c.br.Reset(nil)
@@ -390,7 +391,7 @@ func (t *plainH1) take(p idlePool) *h1Conn {
 	for {
 		select {
 		case c := <-p:
-			if time.Since(c.idleAt) > t.idleTimeout || !alive(c.conn) {
+			if !t.usable(c) {
 				_ = c.conn.Close()
 				continue
 			}
@@ -401,6 +402,12 @@ func (t *plainH1) take(p idlePool) *h1Conn {
 			return nil
 		}
 	}
+}
+
+// usable reports whether an idle connection may still be used: within its
+// idle time and not closed by the server.
+func (t *plainH1) usable(c *h1Conn) bool {
+	return time.Since(c.idleAt) <= t.idleTimeout && alive(c.conn)
 }
 
 // put keeps c as idle, or closes it when its host has enough.
@@ -448,7 +455,7 @@ func (t *plainH1) sweepPools() int {
 		for n := len(p); n > 0; n-- {
 			select {
 			case c := <-p:
-				if time.Since(c.idleAt) > t.idleTimeout || !alive(c.conn) {
+				if !t.usable(c) {
 					_ = c.conn.Close()
 					continue
 				}

@@ -134,7 +134,7 @@ func (u *upstream) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch req.URL.Scheme {
 	case "http":
 		return u.plain.RoundTrip(req)
-	case "https":
+	case "https": // HTTP/2 where the host offers it, below
 	default:
 		return u.h1.RoundTrip(req) // for its error
 	}
