@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/octopuscaddy/octopus/internal/fakeprovider"
+	"github.com/octopuscaddy/octopus/relay"
 )
 
 // TestUpstreamConnectionReuse counts the TCP connections the gateway opens
@@ -25,6 +26,10 @@ func TestUpstreamConnectionReuse(t *testing.T) {
 		if o := ask(t, in, viaChat, clientKey, "chat", true); o.Status != 200 {
 			t.Fatalf("stream: %d %s", o.Status, o.Message)
 		}
+		// The SDK ends a stream at its [DONE] event, which can reach it
+		// before the gateway has read the upstream's final chunk and given
+		// the connection back; sequential means the gateway is done too.
+		waitFor(t, "the gateway finished the stream", func() bool { return relay.InFlight() == 0 })
 	}
 	if n := counter.Count(); n < 1 || n > 2 {
 		t.Fatalf("50 sequential requests opened %d upstream connections, want 1 (2 at most)", n)

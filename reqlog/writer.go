@@ -323,8 +323,10 @@ func (w *Writer) flush(batch []store.RequestLog) []store.RequestLog {
 		w.failed.Add(uint64(len(batch)))
 		w.log.Error("writing request logs", zap.Int("rows", len(batch)), zap.Error(err))
 	} else {
-		w.written.Add(uint64(len(batch)))
+		// Published first: once Written counts a row, live subscribers
+		// have been offered it too.
 		w.publish(batch)
+		w.written.Add(uint64(len(batch)))
 	}
 	clear(batch) // drop references to attempts and strings
 	return batch[:0]
